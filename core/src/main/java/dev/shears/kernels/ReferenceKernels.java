@@ -1,0 +1,133 @@
+package dev.shears.kernels;
+
+/**
+ * Naive, obviously-correct versions of every kernel: the oracle that tests compare the fast kernels
+ * against, and the fallback when nothing faster applies. Layouts are row-major; images are NHWC.
+ */
+public final class ReferenceKernels {
+    private ReferenceKernels() {
+    }
+
+    /** C(m,n) (+)= A(m,k) · B(k,n). */
+    public static void gemm(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                            int m, int k, int n, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = accumulate ? c[cOff + i * n + j] : 0f;
+                for (int p = 0; p < k; p++) {
+                    s += a[aOff + i * k + p] * b[bOff + p * n + j];
+                }
+                c[cOff + i * n + j] = s;
+            }
+        }
+    }
+
+    /** C(m,n) (+)= A^T · B with A stored as (k,m) and B as (k,n). */
+    public static void gemmTransA(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                                  int m, int k, int n, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = accumulate ? c[cOff + i * n + j] : 0f;
+                for (int p = 0; p < k; p++) {
+                    s += a[aOff + p * m + i] * b[bOff + p * n + j];
+                }
+                c[cOff + i * n + j] = s;
+            }
+        }
+    }
+
+    /** C(m,n) (+)= A · B^T with A stored as (m,k) and B as (n,k). */
+    public static void gemmTransB(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                                  int m, int k, int n, boolean accumulate) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float s = accumulate ? c[cOff + i * n + j] : 0f;
+                for (int p = 0; p < k; p++) {
+                    s += a[aOff + i * k + p] * b[bOff + j * k + p];
+                }
+                c[cOff + i * n + j] = s;
+            }
+        }
+    }
+
+    /**
+     * Unfolds image patches into rows. x (n,h,w,c) -> cols (n*oh*ow, kh*kw*c); a row holds one output
+     * pixel's receptive field in (ky, kx, c) order, zeros where the window hangs over the padding.
+     */
+    public static void im2col(float[] cols, float[] x, int n, int h, int w, int c, int kh, int kw,
+                              int strideH, int strideW, int padTop, int padLeft, int oh, int ow) {
+        int rowLen = kh * kw * c;
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int row = ((b * oh + oy) * ow + ox) * rowLen;
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            int iy = oy * strideH - padTop + ky;
+                            int ix = ox * strideW - padLeft + kx;
+                            boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                            for (int ch = 0; ch < c; ch++) {
+                                cols[row + (ky * kw + kx) * c + ch] = inside ? x[((b * h + iy) * w + ix) * c + ch] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adjoint of {@link #im2col}: dX (n,h,w,c) += fold(dCols (n*oh*ow, kh*kw*c)). */
+    public static void col2im(float[] dX, float[] dCols, int n, int h, int w, int c, int kh, int kw,
+                              int strideH, int strideW, int padTop, int padLeft, int oh, int ow) {
+        int rowLen = kh * kw * c;
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int row = ((b * oh + oy) * ow + ox) * rowLen;
+                    for (int ky = 0; ky < kh; ky++) {
+                        for (int kx = 0; kx < kw; kx++) {
+                            int iy = oy * strideH - padTop + ky;
+                            int ix = ox * strideW - padLeft + kx;
+                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+                                continue;
+                            }
+                            for (int ch = 0; ch < c; ch++) {
+                                dX[((b * h + iy) * w + ix) * c + ch] += dCols[row + (ky * kw + kx) * c + ch];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Max pooling without padding. x (n,h,w,c) -> y (n,oh,ow,c); argmax gets, per output, the flat index
+     * into x of the winning input (the first maximum in scan order).
+     */
+    public static void maxPool(float[] y, int[] argmax, float[] x, int n, int h, int w, int c,
+                               int ph, int pw, int sh, int sw, int oh, int ow) {
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int bestIdx = -1;
+                        for (int ky = 0; ky < ph; ky++) {
+                            for (int kx = 0; kx < pw; kx++) {
+                                int idx = ((b * h + oy * sh + ky) * w + ox * sw + kx) * c + ch;
+                                if (bestIdx < 0 || x[idx] > best) {
+                                    best = x[idx];
+                                    bestIdx = idx;
+                                }
+                            }
+                        }
+                        int o = ((b * oh + oy) * ow + ox) * c + ch;
+                        y[o] = best;
+                        argmax[o] = bestIdx;
+                    }
+                }
+            }
+        }
+    }
+}
