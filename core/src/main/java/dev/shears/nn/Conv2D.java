@@ -1,0 +1,141 @@
+package dev.shears.nn;
+
+import dev.shears.ops.ConvOps;
+import dev.shears.ops.ConvOps.Padding;
+import dev.shears.tensor.ShapeMismatchException;
+import dev.shears.tensor.Tensor;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * 2-D convolution as in Keras: input (h, w, c), kernel (kh, kw, c, filters), bias (filters), output
+ * (oh, ow, filters).
+ *
+ * <pre>{@code new Conv2D(16, 5, Activation.RELU)  // Conv2D(16, (5, 5), activation='relu')}</pre>
+ */
+public final class Conv2D extends Layer {
+    private final int filters;
+    private final int kernelH;
+    private final int kernelW;
+    private final int strideH;
+    private final int strideW;
+    private final Padding padding;
+    private final Activation activation;
+    private final Initializer kernelInitializer;
+    private Parameter kernel;
+    private Parameter bias;
+
+    /** Square kernel, stride 1, valid padding, glorot_uniform kernel and zero bias. */
+    public Conv2D(int filters, int kernelSize, Activation activation) {
+        this(filters, kernelSize, kernelSize, 1, 1, Padding.VALID, activation, Initializer.GLOROT_UNIFORM);
+    }
+
+    /**
+     * Full form.
+     *
+     * @throws IllegalArgumentException for non-positive filters, kernel sizes or strides
+     */
+    public Conv2D(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
+                  Activation activation, Initializer kernelInitializer) {
+        if (filters <= 0) {
+            throw new IllegalArgumentException("Conv2D filters must be positive, got " + filters);
+        }
+        if (kernelH <= 0 || kernelW <= 0) {
+            throw new IllegalArgumentException("Conv2D kernel size must be positive, got " + kernelH + "x" + kernelW);
+        }
+        if (strideH <= 0 || strideW <= 0) {
+            throw new IllegalArgumentException("Conv2D strides must be positive, got " + strideH + "x" + strideW);
+        }
+        this.filters = filters;
+        this.kernelH = kernelH;
+        this.kernelW = kernelW;
+        this.strideH = strideH;
+        this.strideW = strideW;
+        this.padding = java.util.Objects.requireNonNull(padding, "padding");
+        this.activation = java.util.Objects.requireNonNull(activation, "activation");
+        this.kernelInitializer = java.util.Objects.requireNonNull(kernelInitializer, "kernelInitializer");
+    }
+
+    @Override
+    public String type() {
+        return "Conv2D";
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        return configOf("filters", filters, "kernel_size", List.of(kernelH, kernelW), "strides", List.of(strideH, strideW),
+                "padding", padding.name().toLowerCase(java.util.Locale.ROOT), "activation", activation.kerasName(),
+                "kernel_initializer", kernelInitializer.kerasName());
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, Random rng) {
+        if (in.length != 3) {
+            throw new ShapeMismatchException("Conv2D " + name() + " needs input (height, width, channels), got "
+                    + Arrays.toString(in) + (in.length == 1 ? " (a flat vector: Conv2D cannot follow Flatten or Dense)" : ""));
+        }
+        int oh = ConvOps.outputSize(in[0], kernelH, strideH, padding);
+        int ow = ConvOps.outputSize(in[1], kernelW, strideW, padding);
+        if (oh <= 0 || ow <= 0) {
+            throw new ShapeMismatchException("Conv2D " + name() + ": kernel " + kernelH + "x" + kernelW
+                    + " does not fit input " + Arrays.toString(in) + " with " + padding + " padding");
+        }
+        int c = in[2];
+        float[] k = new float[kernelH * kernelW * c * filters];
+        kernelInitializer.fill(k, kernelH * kernelW * c, kernelH * kernelW * filters, rng);
+        kernel = new Parameter(name() + "/kernel", Tensor.parameter(k, kernelH, kernelW, c, filters), true);
+        bias = new Parameter(name() + "/bias", Tensor.parameter(new float[filters], filters), false);
+        return new int[] {oh, ow, filters};
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        requireBuilt();
+        return activation.apply(ConvOps.conv2d(x, kernel.value(), bias.value(), strideH, strideW, padding));
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        requireBuilt();
+        return List.of(kernel, bias);
+    }
+
+    /** Number of filters (output channels). */
+    public int filters() {
+        return filters;
+    }
+
+    /** Kernel height and width. */
+    public int[] kernelSize() {
+        return new int[] {kernelH, kernelW};
+    }
+
+    /** Strides (vertical, horizontal). */
+    public int[] strides() {
+        return new int[] {strideH, strideW};
+    }
+
+    /** Padding mode. */
+    public Padding padding() {
+        return padding;
+    }
+
+    /** Activation applied after the bias. */
+    public Activation activation() {
+        return activation;
+    }
+
+    /** The kernel parameter (kh, kw, c, filters). */
+    public Parameter kernel() {
+        requireBuilt();
+        return kernel;
+    }
+
+    /** The bias parameter (filters). */
+    public Parameter bias() {
+        requireBuilt();
+        return bias;
+    }
+}

@@ -1,0 +1,141 @@
+package dev.shears.nn;
+
+import dev.shears.tensor.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A layer of a {@link Sequential} model. A layer is configured at construction and built once by the
+ * model, which passes the input shape (without the batch dimension) so the layer can create its
+ * parameters; shapes are (height, width, channels) for images, as in Keras.
+ *
+ * <p>Subclasses implement {@link #doBuild}, {@link #forward}, {@link #type} and {@link #config}.
+ */
+public abstract class Layer {
+    private String name;
+    private int[] inputShape;
+    private int[] outputShape;
+
+    /** Keras class name, e.g. "Conv2D". */
+    public abstract String type();
+
+    /** Hyperparameters as Keras names them (e.g. filters, kernel_size), used by summary and model files. */
+    public abstract Map<String, Object> config();
+
+    /**
+     * Creates parameters for the given input shape and returns the output shape (both without batch).
+     *
+     * @throws dev.shears.tensor.ShapeMismatchException if the input shape is not one this layer accepts
+     */
+    protected abstract int[] doBuild(int[] inputShape, Random rng);
+
+    /** Forward pass on a batch {@code (n, inputShape...)}; {@code training} switches dropout on. */
+    public abstract Tensor forward(Tensor x, boolean training);
+
+    /** Trainable parameters, in a fixed order (kernel before bias). Empty for layers without weights. */
+    public List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** Extra non-trainable values this layer stores (e.g. pruning masks); counted by summary. */
+    public long nonTrainableCount() {
+        return 0;
+    }
+
+    /** Builds the layer for {@code inputShape}; called once by {@link Sequential}. */
+    public final int[] build(int[] inputShape, Random rng) {
+        if (isBuilt()) {
+            if (!Arrays.equals(this.inputShape, inputShape)) {
+                throw new IllegalStateException("layer " + name + " was built for input " + Arrays.toString(this.inputShape)
+                        + " and cannot be reused for " + Arrays.toString(inputShape));
+            }
+            return outputShape.clone();
+        }
+        if (name == null) {
+            throw new IllegalStateException("layer must be named before it is built");
+        }
+        int[] out = doBuild(inputShape.clone(), rng);
+        this.inputShape = inputShape.clone();
+        this.outputShape = out.clone();
+        return out;
+    }
+
+    /** Whether {@link #build} has run. */
+    public boolean isBuilt() {
+        return outputShape != null;
+    }
+
+    /** The layer's name (e.g. "conv2d_1"), or null before it joins a model. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Names the layer; the model does this with Keras-style names unless the user did first.
+     *
+     * @throws IllegalStateException once the layer is built
+     */
+    public Layer setName(String name) {
+        if (isBuilt()) {
+            throw new IllegalStateException("cannot rename layer " + this.name + " after it is built");
+        }
+        if (name == null || name.isBlank() || name.contains("/")) {
+            throw new IllegalArgumentException("layer name must be non-blank and contain no '/', got '" + name + "'");
+        }
+        this.name = name;
+        return this;
+    }
+
+    /** Input shape without batch; a copy. */
+    public int[] inputShape() {
+        requireBuilt();
+        return inputShape.clone();
+    }
+
+    /** Output shape without batch; a copy. */
+    public int[] outputShape() {
+        requireBuilt();
+        return outputShape.clone();
+    }
+
+    /** The layer wrapped by this one, or this layer itself (wrappers such as pruning override). */
+    public Layer unwrap() {
+        return this;
+    }
+
+    protected final void requireBuilt() {
+        if (!isBuilt()) {
+            throw new IllegalStateException("layer " + name + " is not built yet; add it to a Sequential model first");
+        }
+    }
+
+    /** Helper for subclasses' {@link #config}: an ordered map from key/value pairs. */
+    protected static Map<String, Object> configOf(Object... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** Keras's default snake_case name for a type, e.g. Conv2D -> conv2d, MaxPooling2D -> max_pooling2d. */
+    static String defaultBaseName(String type) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < type.length(); i++) {
+            char ch = type.charAt(i);
+            if (Character.isUpperCase(ch) && i > 0 && Character.isLowerCase(type.charAt(i - 1))) {
+                sb.append('_');
+            }
+            sb.append(Character.toLowerCase(ch));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + type() + ")";
+    }
+}

@@ -1,0 +1,22 @@
+package dev.shears.nn;
+
+import dev.shears.tensor.Tensor;
+
+/**
+ * A named trainable tensor of a layer, e.g. {@code conv2d/kernel}. Kernels are prunable, biases are not.
+ *
+ * @param name     unique within a model: layer name, '/', local name ("kernel" or "bias")
+ * @param value    the tensor (its data array is updated in place by optimizers)
+ * @param prunable whether magnitude pruning may zero its entries
+ */
+public record Parameter(String name, Tensor value, boolean prunable) {
+    /** Number of values. */
+    public int size() {
+        return value.size();
+    }
+
+    /** The live value array. */
+    public float[] data() {
+        return value.data();
+    }
+}

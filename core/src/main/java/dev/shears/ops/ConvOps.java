@@ -1,0 +1,135 @@
+package dev.shears.ops;
+
+import dev.shears.kernels.Elementwise;
+import dev.shears.kernels.Gemm;
+import dev.shears.kernels.Im2col;
+import dev.shears.kernels.Pool;
+import dev.shears.tensor.ShapeMismatchException;
+import dev.shears.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * Differentiable image ops over NHWC tensors {@code (n, h, w, c)}: convolution as im2col + GEMM,
+ * max pooling and global average pooling.
+ *
+ * <pre>{@code Tensor y = ConvOps.conv2d(x, kernel, bias, 1, 1, Padding.VALID);}</pre>
+ */
+public final class ConvOps {
+    private ConvOps() {
+    }
+
+    /** Keras padding modes. */
+    public enum Padding {
+        /** No padding: output = floor((in - k) / stride) + 1. */
+        VALID,
+        /** Zero padding so that output = ceil(in / stride), extra padding at the bottom/right as in TF. */
+        SAME
+    }
+
+    /** Output size along one axis. */
+    public static int outputSize(int in, int k, int stride, Padding padding) {
+        return padding == Padding.SAME ? (in + stride - 1) / stride : (in - k) / stride + 1;
+    }
+
+    /** Padding before (top or left) along one axis, TensorFlow's rule. */
+    public static int padBefore(int in, int k, int stride, Padding padding) {
+        if (padding == Padding.VALID) {
+            return 0;
+        }
+        int out = outputSize(in, k, stride, padding);
+        int total = Math.max((out - 1) * stride + k - in, 0);
+        return total / 2;
+    }
+
+    /**
+     * 2-D convolution (cross-correlation, like Keras). x (n,h,w,c), kernel (kh,kw,c,oc) [Keras layout],
+     * bias (oc) or null -> y (n,oh,ow,oc).
+     */
+    public static Tensor conv2d(Tensor x, Tensor kernel, Tensor bias, int strideH, int strideW, Padding padding) {
+        if (x.rank() != 4 || kernel.rank() != 4 || kernel.shape(2) != x.shape(3)) {
+            throw new ShapeMismatchException("conv2d needs x (n,h,w,c) and kernel (kh,kw,c,oc) with matching c, got x "
+                    + Arrays.toString(x.shape()) + " and kernel " + Arrays.toString(kernel.shape()));
+        }
+        int n = x.shape(0), h = x.shape(1), w = x.shape(2), c = x.shape(3);
+        int kh = kernel.shape(0), kw = kernel.shape(1), oc = kernel.shape(3);
+        if (bias != null && (bias.rank() != 1 || bias.shape(0) != oc)) {
+            throw new ShapeMismatchException("conv2d bias", new int[] {oc}, bias.shape());
+        }
+        int oh = outputSize(h, kh, strideH, padding);
+        int ow = outputSize(w, kw, strideW, padding);
+        if (oh <= 0 || ow <= 0) {
+            throw new ShapeMismatchException("conv2d: kernel " + kh + "x" + kw + " does not fit input "
+                    + Arrays.toString(x.shape()) + " with " + padding + " padding");
+        }
+        int padTop = padBefore(h, kh, strideH, padding);
+        int padLeft = padBefore(w, kw, strideW, padding);
+        int rows = n * oh * ow;
+        int k = kh * kw * c;
+        // A 1x1 stride-1 conv needs no unfolding: the NHWC input already is the cols matrix.
+        boolean direct = kh == 1 && kw == 1 && strideH == 1 && strideW == 1;
+        float[] cols = direct ? x.data() : new float[rows * k];
+        if (!direct) {
+            Im2col.im2col(cols, x.data(), n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
+        }
+        float[] y = new float[rows * oc];
+        Gemm.gemm(y, 0, cols, 0, kernel.data(), 0, rows, k, oc, false);
+        if (bias != null) {
+            Elementwise.addBiasRows(y, bias.data(), rows, oc);
+        }
+        Tensor out = bias == null
+                ? Tensor.derived(y, new int[] {n, oh, ow, oc}, x, kernel)
+                : Tensor.derived(y, new int[] {n, oh, ow, oc}, x, kernel, bias);
+        out.setBackward(() -> {
+            float[] dY = out.grad();
+            if (kernel.requiresGrad()) {
+                // dW (k,oc) += cols^T · dY
+                Gemm.gemmTransA(kernel.grad(), 0, cols, 0, dY, 0, k, rows, oc, true);
+            }
+            if (bias != null && bias.requiresGrad()) {
+                Elementwise.biasBackward(bias.grad(), dY, rows, oc);
+            }
+            if (x.requiresGrad()) {
+                if (direct) {
+                    Gemm.gemmTransB(x.grad(), 0, dY, 0, kernel.data(), 0, rows, oc, k, true);
+                } else {
+                    float[] dCols = new float[rows * k];
+                    Gemm.gemmTransB(dCols, 0, dY, 0, kernel.data(), 0, rows, oc, k, false);
+                    Im2col.col2im(x.grad(), dCols, n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Max pooling without padding: x (n,h,w,c) -> (n,oh,ow,c), oh = (h - ph) / sh + 1. */
+    public static Tensor maxPool2d(Tensor x, int ph, int pw, int sh, int sw) {
+        if (x.rank() != 4) {
+            throw new ShapeMismatchException("maxPool2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
+        }
+        int n = x.shape(0), h = x.shape(1), w = x.shape(2), c = x.shape(3);
+        int oh = (h - ph) / sh + 1;
+        int ow = (w - pw) / sw + 1;
+        if (h < ph || w < pw) {
+            throw new ShapeMismatchException("maxPool2d: pool " + ph + "x" + pw + " larger than input " + Arrays.toString(x.shape()));
+        }
+        float[] y = new float[n * oh * ow * c];
+        int[] argmax = x.requiresGrad() ? new int[y.length] : null;
+        Pool.maxPool(y, argmax, x.data(), n, h, w, c, ph, pw, sh, sw, oh, ow);
+        Tensor out = Tensor.derived(y, new int[] {n, oh, ow, c}, x);
+        out.setBackward(() -> Pool.maxPoolBackward(x.grad(), out.grad(), argmax, y.length));
+        return out;
+    }
+
+    /** Global average pooling: x (n,h,w,c) -> (n,c). */
+    public static Tensor globalAvgPool2d(Tensor x) {
+        if (x.rank() != 4) {
+            throw new ShapeMismatchException("globalAvgPool2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
+        }
+        int n = x.shape(0), hw = x.shape(1) * x.shape(2), c = x.shape(3);
+        float[] y = new float[n * c];
+        Pool.globalAvgPool(y, x.data(), n, hw, c);
+        Tensor out = Tensor.derived(y, new int[] {n, c}, x);
+        out.setBackward(() -> Pool.globalAvgPoolBackward(x.grad(), out.grad(), n, hw, c));
+        return out;
+    }
+}

@@ -1,0 +1,34 @@
+package dev.shears.train;
+
+import java.util.Map;
+
+/**
+ * Hooks into {@link Trainer#fit}; every method has an empty default. Order per batch:
+ * {@code onBatchBegin}, forward/backward, optimizer step, {@code onBatchEnd}. Steps are global (counted
+ * over all epochs from 0, continuing across resumed runs).
+ */
+public interface Callback {
+    /** Before the first epoch. */
+    default void onTrainBegin(TrainingContext ctx) {
+    }
+
+    /** Before each epoch (0-based). */
+    default void onEpochBegin(TrainingContext ctx, int epoch) {
+    }
+
+    /** Before the forward pass of global step {@code step}. */
+    default void onBatchBegin(TrainingContext ctx, long step) {
+    }
+
+    /** After the optimizer step of global step {@code step}, with the batch's loss and accuracy. */
+    default void onBatchEnd(TrainingContext ctx, long step, double loss, double accuracy) {
+    }
+
+    /** After each epoch with its logs (loss, accuracy, val_loss, val_accuracy, seconds). */
+    default void onEpochEnd(TrainingContext ctx, int epoch, Map<String, Double> logs) {
+    }
+
+    /** After the last epoch, also when training stops early. */
+    default void onTrainEnd(TrainingContext ctx) {
+    }
+}

@@ -1,0 +1,56 @@
+package dev.shears.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Per-epoch metrics of a training run, like Keras's {@code History.history}: for each key (loss,
+ * accuracy, val_loss, val_accuracy, seconds) one value per epoch. Callbacks may add named event records
+ * (e.g. every pruning mask update) with {@link #addRecord}.
+ */
+public final class History {
+    private final Map<String, List<Double>> metrics = new LinkedHashMap<>();
+    private final Map<String, List<Map<String, Object>>> records = new LinkedHashMap<>();
+
+    /** Appends one epoch's logs. */
+    public void addEpoch(Map<String, Double> logs) {
+        logs.forEach((k, v) -> metrics.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+    }
+
+    /** Values of one metric, one per epoch; empty if never logged. */
+    public List<Double> get(String key) {
+        return Collections.unmodifiableList(metrics.getOrDefault(key, List.of()));
+    }
+
+    /** The last value of a metric. */
+    public double last(String key) {
+        List<Double> v = metrics.get(key);
+        if (v == null || v.isEmpty()) {
+            throw new IllegalStateException("no values recorded for '" + key + "'");
+        }
+        return v.get(v.size() - 1);
+    }
+
+    /** All metrics; unmodifiable view. */
+    public Map<String, List<Double>> metrics() {
+        return Collections.unmodifiableMap(metrics);
+    }
+
+    /** Number of epochs recorded. */
+    public int epochs() {
+        return metrics.values().stream().mapToInt(List::size).max().orElse(0);
+    }
+
+    /** Adds an event record under {@code kind}. */
+    public void addRecord(String kind, Map<String, Object> record) {
+        records.computeIfAbsent(kind, k -> new ArrayList<>()).add(Collections.unmodifiableMap(new LinkedHashMap<>(record)));
+    }
+
+    /** The records of one kind, in order; empty if none. */
+    public List<Map<String, Object>> records(String kind) {
+        return Collections.unmodifiableList(records.getOrDefault(kind, List.of()));
+    }
+}

@@ -1,0 +1,219 @@
+package dev.shears.train;
+
+import dev.shears.data.Dataset;
+import dev.shears.nn.Loss;
+import dev.shears.nn.Parameter;
+import dev.shears.nn.Sequential;
+import dev.shears.optim.Optimizer;
+import dev.shears.tensor.GradMode;
+import dev.shears.tensor.ShapeMismatchException;
+import dev.shears.tensor.Shapes;
+import dev.shears.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Keras's {@code compile} + {@code fit} + {@code evaluate} for a {@link Sequential} model: a model, an
+ * optimizer and a loss, and the training loop with callbacks.
+ *
+ * <pre>{@code
+ * Trainer trainer = new Trainer(model, new Adam(), Loss.sparseCategoricalCrossentropy(false));
+ * History h = trainer.fit(train, 10, 64, test);
+ * }</pre>
+ */
+public final class Trainer {
+    private final Sequential model;
+    private final Optimizer optimizer;
+    private final Loss loss;
+
+    /** Binds model, optimizer and loss (Keras's compile). */
+    public Trainer(Sequential model, Optimizer optimizer, Loss loss) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+        this.loss = Objects.requireNonNull(loss, "loss");
+    }
+
+    /** Shorthand for {@link #fit(Dataset, FitOptions)} with shuffle seed 0 and progress output. */
+    public History fit(Dataset train, int epochs, int batchSize, Dataset validation, Callback... callbacks) {
+        return fit(train, FitOptions.builder().epochs(epochs).batchSize(batchSize).validation(validation)
+                .callbacks(List.of(callbacks)).build());
+    }
+
+    /**
+     * Trains for epochs {@code initialEpoch .. epochs-1}, shuffling each epoch with a seed derived from
+     * (shuffleSeed, epoch), so a resumed run sees the same order as an uninterrupted one.
+     *
+     * @throws ShapeMismatchException      if the data's example shape is not the model's input shape, or the
+     *                                     model has fewer outputs than the data has classes
+     * @throws TrainingDivergedException   if the loss becomes NaN or infinite
+     */
+    public History fit(Dataset train, FitOptions options) {
+        checkData(train, "training");
+        if (options.validation() != null) {
+            checkData(options.validation(), "validation");
+        }
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("training data set is empty");
+        }
+        int batchSize = options.batchSize();
+        int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
+        History history = new History();
+        List<Callback> callbacks = new ArrayList<>(options.callbacks());
+        if (options.verbose()) {
+            callbacks.add(0, new ProgressLogger(options.out(), System.console() != null));
+        }
+        long startStep = (long) options.initialEpoch() * stepsPerEpoch;
+        TrainingContext ctx = new TrainingContext(model, optimizer, history, options.epochs(), options.initialEpoch(),
+                stepsPerEpoch, batchSize, train.size(), startStep);
+        int inSize = train.featureSize();
+        float[] xBuf = new float[batchSize * inSize];
+        int[] yBuf = new int[batchSize];
+        callbacks.forEach(c -> c.onTrainBegin(ctx));
+        for (int epoch = options.initialEpoch(); epoch < options.epochs() && !ctx.stopRequested(); epoch++) {
+            ctx.setEpoch(epoch);
+            int e = epoch;
+            callbacks.forEach(c -> c.onEpochBegin(ctx, e));
+            long t0 = System.nanoTime();
+            Dataset order = train.shuffle(options.shuffleSeed() * 1_000_003L + epoch);
+            double lossSum = 0;
+            long correct = 0;
+            for (int s = 0; s < stepsPerEpoch; s++) {
+                long step = ctx.globalStep();
+                callbacks.forEach(c -> c.onBatchBegin(ctx, step));
+                int start = s * batchSize;
+                int n = Math.min(batchSize, train.size() - start);
+                order.gather(start, n, xBuf, yBuf);
+                int[] labels = n == batchSize ? yBuf : Arrays.copyOf(yBuf, n);
+                float[] x = n == batchSize ? xBuf : Arrays.copyOf(xBuf, n * inSize);
+                StepResult r = trainStep(x, labels, n);
+                if (!Double.isFinite(r.loss)) {
+                    throw new TrainingDivergedException(epoch, step, s, r.loss);
+                }
+                lossSum += r.loss * n;
+                correct += r.correct;
+                ctx.setGlobalStep(step + 1);
+                double batchAcc = (double) r.correct / n;
+                callbacks.forEach(c -> c.onBatchEnd(ctx, step, r.loss, batchAcc));
+                if (ctx.stopRequested()) {
+                    break;
+                }
+            }
+            Map<String, Double> logs = new LinkedHashMap<>();
+            logs.put("loss", lossSum / train.size());
+            logs.put("accuracy", (double) correct / train.size());
+            logs.put("seconds", (System.nanoTime() - t0) / 1e9);
+            if (options.validation() != null) {
+                Evaluation v = evaluate(options.validation(), Math.max(batchSize, 256));
+                logs.put("val_loss", v.loss());
+                logs.put("val_accuracy", v.accuracy());
+            }
+            history.addEpoch(logs);
+            callbacks.forEach(c -> c.onEpochEnd(ctx, e, logs));
+        }
+        callbacks.forEach(c -> c.onTrainEnd(ctx));
+        return history;
+    }
+
+    private record StepResult(double loss, int correct) {
+    }
+
+    /** One forward/backward/update on a batch; gradients are zeroed afterwards. */
+    private StepResult trainStep(float[] x, int[] labels, int n) {
+        Tensor input = Tensor.of(x, Shapes.prepend(n, model.inputShape()));
+        Tensor out = model.forward(input, true);
+        Tensor l = loss.compute(out, labels);
+        int correct = countCorrect(out.data(), labels, n, out.size() / n);
+        double value = l.item();
+        if (Double.isFinite(value)) {
+            l.backward();
+            List<Parameter> params = model.parameters();
+            optimizer.step(params);
+            for (Parameter p : params) {
+                p.value().zeroGrad();
+            }
+        }
+        return new StepResult(value, correct);
+    }
+
+    /** Mean loss and accuracy over {@code data}, without recording a graph and with dropout off. */
+    public Evaluation evaluate(Dataset data, int batchSize) {
+        checkData(data, "evaluation");
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
+        }
+        int inSize = data.featureSize();
+        double lossSum = 0;
+        long correct = 0;
+        try (GradMode.Scope s = GradMode.noGrad()) {
+            float[] xBuf = new float[batchSize * inSize];
+            int[] yBuf = new int[batchSize];
+            for (int start = 0; start < data.size(); start += batchSize) {
+                int n = Math.min(batchSize, data.size() - start);
+                data.gather(start, n, xBuf, yBuf);
+                float[] x = n == batchSize ? xBuf : Arrays.copyOf(xBuf, n * inSize);
+                int[] labels = n == batchSize ? yBuf : Arrays.copyOf(yBuf, n);
+                Tensor out = model.forward(Tensor.of(x, Shapes.prepend(n, model.inputShape())), false);
+                lossSum += loss.compute(out, labels).item() * n;
+                correct += countCorrect(out.data(), labels, n, out.size() / n);
+            }
+        }
+        return new Evaluation(lossSum / data.size(), (double) correct / data.size(), data.size());
+    }
+
+    /** Index of the largest value in each row; ties go to the lowest index. */
+    public static int[] argmaxRows(float[] scores, int rows, int cols) {
+        int[] out = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int best = 0;
+            for (int j = 1; j < cols; j++) {
+                if (scores[r * cols + j] > scores[r * cols + best]) {
+                    best = j;
+                }
+            }
+            out[r] = best;
+        }
+        return out;
+    }
+
+    private static int countCorrect(float[] scores, int[] labels, int n, int classes) {
+        int[] pred = argmaxRows(scores, n, classes);
+        int correct = 0;
+        for (int i = 0; i < n; i++) {
+            if (pred[i] == labels[i]) {
+                correct++;
+            }
+        }
+        return correct;
+    }
+
+    private void checkData(Dataset data, String what) {
+        if (!Arrays.equals(data.featureShape(), model.inputShape())) {
+            throw new ShapeMismatchException(what + " examples vs model " + model.name() + " input",
+                    model.inputShape(), data.featureShape());
+        }
+        int[] outShape = model.outputShape();
+        if (outShape.length != 1 || outShape[0] < data.numClasses()) {
+            throw new ShapeMismatchException(what + " data has " + data.numClasses() + " classes but model "
+                    + model.name() + " outputs " + Arrays.toString(outShape));
+        }
+    }
+
+    /** The model. */
+    public Sequential model() {
+        return model;
+    }
+
+    /** The optimizer. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The loss. */
+    public Loss loss() {
+        return loss;
+    }
+}
