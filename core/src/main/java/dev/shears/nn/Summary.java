@@ -5,7 +5,7 @@ import java.util.Locale;
 
 /** Renders the Keras-style model summary. */
 final class Summary {
-    private static final int NAME_WIDTH = 44;
+    private static final int NAME_WIDTH = 52;
     private static final int SHAPE_WIDTH = 24;
     private static final int LINE_WIDTH = NAME_WIDTH + SHAPE_WIDTH + 12;
 

@@ -1,0 +1,113 @@
+package dev.shears.nn;
+
+import dev.shears.ops.ConvOps.Padding;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A model's architecture as plain maps and lists (Keras's {@code get_config} shape), for model files:
+ * {@code {"class_name": "Sequential", "name", "input_shape", "seed", "layers": [{"class_name", "name",
+ * "config"}]}}. {@link #fromConfig} rebuilds the same model with fresh weights.
+ */
+public final class ModelConfig {
+    private ModelConfig() {
+    }
+
+    /** The architecture of {@code model}. Wrapper layers are described by the layer they wrap. */
+    public static Map<String, Object> toConfig(Sequential model) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("class_name", "Sequential");
+        m.put("name", model.name());
+        m.put("input_shape", model.inputShape());
+        m.put("seed", model.seed());
+        List<Object> layers = new ArrayList<>();
+        for (Layer l : model.layers()) {
+            Layer inner = l.unwrap();
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("class_name", inner.type());
+            lm.put("name", inner.name());
+            lm.put("config", inner.config());
+            layers.add(lm);
+        }
+        m.put("layers", layers);
+        return m;
+    }
+
+    /**
+     * Rebuilds a model from {@link #toConfig} output.
+     *
+     * @throws IllegalArgumentException naming the layer and key that is missing or invalid
+     */
+    public static Sequential fromConfig(Map<?, ?> config) {
+        if (!"Sequential".equals(config.get("class_name"))) {
+            throw new IllegalArgumentException("architecture class_name must be 'Sequential', got " + config.get("class_name"));
+        }
+        int[] inputShape = ints(config.get("input_shape"), "input_shape");
+        long seed = number(config.get("seed"), "seed").longValue();
+        String name = config.get("name") instanceof String s ? s : "sequential";
+        if (!(config.get("layers") instanceof List<?> list)) {
+            throw new IllegalArgumentException("architecture has no 'layers' list");
+        }
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Map<?, ?> lm)) {
+                throw new IllegalArgumentException("layers[" + i + "] is not an object");
+            }
+            Layer layer = layer(lm, "layers[" + i + "]");
+            if (lm.get("name") instanceof String ln) {
+                layer.setName(ln);
+            }
+            layers.add(layer);
+        }
+        return new Sequential(name, inputShape, seed, layers);
+    }
+
+    private static Layer layer(Map<?, ?> lm, String where) {
+        String type = String.valueOf(lm.get("class_name"));
+        Map<?, ?> c = lm.get("config") instanceof Map<?, ?> m ? m : Map.of();
+        String at = where + " (" + type + ")";
+        return switch (type) {
+            case "Conv2D" -> {
+                int[] k = ints(c.get("kernel_size"), at + ".kernel_size");
+                int[] s = ints(c.get("strides"), at + ".strides");
+                yield new Conv2D(number(c.get("filters"), at + ".filters").intValue(), k[0], k[1], s[0], s[1],
+                        Padding.valueOf(String.valueOf(c.get("padding")).toUpperCase(Locale.ROOT)),
+                        Activation.fromKerasName(String.valueOf(c.get("activation"))),
+                        Initializer.fromKerasName(String.valueOf(c.get("kernel_initializer"))));
+            }
+            case "Dense" -> new Dense(number(c.get("units"), at + ".units").intValue(),
+                    Activation.fromKerasName(String.valueOf(c.get("activation"))),
+                    Initializer.fromKerasName(String.valueOf(c.get("kernel_initializer"))));
+            case "MaxPooling2D" -> {
+                int[] p = ints(c.get("pool_size"), at + ".pool_size");
+                int[] s = ints(c.get("strides"), at + ".strides");
+                yield new MaxPooling2D(p[0], p[1], s[0], s[1]);
+            }
+            case "Dropout" -> new Dropout(number(c.get("rate"), at + ".rate").doubleValue());
+            case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
+            case "Flatten" -> new Flatten();
+            default -> throw new IllegalArgumentException(at + ": unknown layer type '" + type + "'");
+        };
+    }
+
+    private static Number number(Object v, String what) {
+        if (!(v instanceof Number n)) {
+            throw new IllegalArgumentException("architecture field " + what + " must be a number, got " + v);
+        }
+        return n;
+    }
+
+    private static int[] ints(Object v, String what) {
+        if (!(v instanceof List<?> list) || list.isEmpty()) {
+            throw new IllegalArgumentException("architecture field " + what + " must be a non-empty list of integers, got " + v);
+        }
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = number(list.get(i), what).intValue();
+        }
+        return out;
+    }
+}
