@@ -12,7 +12,9 @@ public final class Elementwise {
     public static void relu(float[] y, float[] x, int len) {
         for (int i = 0; i < len; i++) {
             float v = x[i];
-            y[i] = v > 0f ? v : 0f;
+            // "v < 0 ? 0 : v" rather than "v > 0 ? v : 0": NaN must propagate (as in PyTorch/TF) so a
+            // diverged run is detected instead of silently zeroed.
+            y[i] = v < 0f ? 0f : v;
         }
     }
 
