@@ -1,0 +1,123 @@
+package dev.shears.kernels;
+
+/**
+ * Element-wise and row-wise kernels: activations, bias, softmax and the fused softmax cross-entropy.
+ * Backward kernels accumulate ({@code +=}) into their gradient buffers.
+ */
+public final class Elementwise {
+    private Elementwise() {
+    }
+
+    /** y = max(x, 0) over {@code len} values. */
+    public static void relu(float[] y, float[] x, int len) {
+        for (int i = 0; i < len; i++) {
+            float v = x[i];
+            y[i] = v > 0f ? v : 0f;
+        }
+    }
+
+    /** dX += dY where the forward output y was positive (ReLU's derivative at 0 taken as 0). */
+    public static void reluBackward(float[] dX, float[] dY, float[] y, int len) {
+        for (int i = 0; i < len; i++) {
+            if (y[i] > 0f) {
+                dX[i] += dY[i];
+            }
+        }
+    }
+
+    /** y (rows,cols) += bias (cols) on every row, in place. */
+    public static void addBiasRows(float[] y, float[] bias, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int j = 0; j < cols; j++) {
+                y[o + j] += bias[j];
+            }
+        }
+    }
+
+    /** dBias (cols) += column sums of dY (rows,cols). */
+    public static void biasBackward(float[] dBias, float[] dY, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int j = 0; j < cols; j++) {
+                dBias[j] += dY[o + j];
+            }
+        }
+    }
+
+    /** Row-wise softmax, y (rows,cols) = exp(x - max) / sum, stable against overflow. */
+    public static void softmaxRows(float[] y, float[] x, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, x[o + j]);
+            }
+            float sum = 0f;
+            for (int j = 0; j < cols; j++) {
+                float e = (float) Math.exp(x[o + j] - max);
+                y[o + j] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            for (int j = 0; j < cols; j++) {
+                y[o + j] *= inv;
+            }
+        }
+    }
+
+    /** Softmax backward: dX += y ⊙ (dY - rowsum(dY ⊙ y)). */
+    public static void softmaxRowsBackward(float[] dX, float[] dY, float[] y, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float dot = 0f;
+            for (int j = 0; j < cols; j++) {
+                dot += dY[o + j] * y[o + j];
+            }
+            for (int j = 0; j < cols; j++) {
+                dX[o + j] += y[o + j] * (dY[o + j] - dot);
+            }
+        }
+    }
+
+    /**
+     * Fused softmax + cross-entropy against integer labels: probs (rows,cols) = softmax(logits), returns
+     * the mean over rows of {@code -log softmax(logits)[label]}, computed as
+     * {@code logsumexp(x) - x[label]} so it never takes the log of 0.
+     */
+    public static double softmaxCrossEntropy(float[] probs, float[] logits, int[] labels, int rows, int cols) {
+        double total = 0;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                max = Math.max(max, logits[o + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) {
+                float e = (float) Math.exp(logits[o + j] - max);
+                probs[o + j] = e;
+                sum += e;
+            }
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < cols; j++) {
+                probs[o + j] *= inv;
+            }
+            total += Math.log(sum) + max - logits[o + labels[r]];
+        }
+        return total / rows;
+    }
+
+    /** Backward of the mean fused loss: dLogits += scale * (probs - onehot(labels)) / rows. */
+    public static void softmaxCrossEntropyBackward(float[] dLogits, float[] probs, int[] labels,
+                                                   int rows, int cols, float scale) {
+        float s = scale / rows;
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int j = 0; j < cols; j++) {
+                dLogits[o + j] += s * probs[o + j];
+            }
+            dLogits[o + labels[r]] -= s;
+        }
+    }
+}

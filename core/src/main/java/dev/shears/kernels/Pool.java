@@ -1,0 +1,90 @@
+package dev.shears.kernels;
+
+/**
+ * Pooling kernels over NHWC images.
+ *
+ * <pre>{@code Pool.maxPool(y, argmax, x, n, h, w, c, 2, 2, 2, 2, oh, ow);}</pre>
+ */
+public final class Pool {
+    private Pool() {
+    }
+
+    /**
+     * Max pooling, no padding: x (n,h,w,c) -> y (n,oh,ow,c). {@code argmax} (may be null at inference)
+     * receives for each output the flat index into x of the first maximum in (ky,kx) scan order.
+     */
+    public static void maxPool(float[] y, int[] argmax, float[] x, int n, int h, int w, int c,
+                               int ph, int pw, int sh, int sw, int oh, int ow) {
+        Parallel.common().forRange(n * oh, 8, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int b = r / oh;
+                int oy = r % oh;
+                for (int ox = 0; ox < ow; ox++) {
+                    int o = (r * ow + ox) * c;
+                    int base = ((b * h + oy * sh) * w + ox * sw) * c;
+                    for (int ch = 0; ch < c; ch++) {
+                        y[o + ch] = x[base + ch];
+                        if (argmax != null) {
+                            argmax[o + ch] = base + ch;
+                        }
+                    }
+                    for (int ky = 0; ky < ph; ky++) {
+                        for (int kx = 0; kx < pw; kx++) {
+                            if (ky == 0 && kx == 0) {
+                                continue;
+                            }
+                            int in = base + (ky * w + kx) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                float v = x[in + ch];
+                                if (v > y[o + ch]) {
+                                    y[o + ch] = v;
+                                    if (argmax != null) {
+                                        argmax[o + ch] = in + ch;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Backward of {@link #maxPool}: dX[argmax[i]] += dY[i] for each of the {@code count} outputs. */
+    public static void maxPoolBackward(float[] dX, float[] dY, int[] argmax, int count) {
+        for (int i = 0; i < count; i++) {
+            dX[argmax[i]] += dY[i];
+        }
+    }
+
+    /** Global average pooling: x (n,hw,c) -> y (n,c), the mean over the hw positions. */
+    public static void globalAvgPool(float[] y, float[] x, int n, int hw, int c) {
+        float scale = 1f / hw;
+        for (int b = 0; b < n; b++) {
+            int yo = b * c;
+            java.util.Arrays.fill(y, yo, yo + c, 0f);
+            for (int p = 0; p < hw; p++) {
+                int xo = (b * hw + p) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    y[yo + ch] += x[xo + ch];
+                }
+            }
+            for (int ch = 0; ch < c; ch++) {
+                y[yo + ch] *= scale;
+            }
+        }
+    }
+
+    /** Backward of {@link #globalAvgPool}: dX (n,hw,c) += dY (n,c) / hw. */
+    public static void globalAvgPoolBackward(float[] dX, float[] dY, int n, int hw, int c) {
+        float scale = 1f / hw;
+        for (int b = 0; b < n; b++) {
+            for (int p = 0; p < hw; p++) {
+                int xo = (b * hw + p) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    dX[xo + ch] += dY[b * c + ch] * scale;
+                }
+            }
+        }
+    }
+}
