@@ -25,6 +25,16 @@ public final class KernelBench {
 
     public static void main(String[] args) {
         System.out.println("kernels: " + Kernels.description());
+        if (args.length > 0 && args[0].equals("elementwise")) {
+            elementwise();
+            return;
+        }
+        if (!Kernels.vectorEnabled()) {
+            float[] c = new float[4];
+            Gemm.gemm(c, 0, new float[] {1, 2, 3, 4, 5, 6}, 0, new float[] {7, 8, 9, 10, 11, 12}, 0, 2, 3, 2, false);
+            System.out.println("scalar Gemm 2x3x2: " + java.util.Arrays.toString(c));
+            return;
+        }
         GemmTest.Product[][] impls = {
             {ReferenceKernels::gemm, ReferenceKernels::gemmTransA, ReferenceKernels::gemmTransB},
             {ScalarGemm::gemm, ScalarGemm::gemmTransA, ScalarGemm::gemmTransB},
@@ -60,6 +70,30 @@ public final class KernelBench {
                 stepUs[0], stepUs[1], stepUs[2], stepUs[3]);
         System.out.printf("x 938 steps (s):         scalar 1t %.2f, scalar 2t %.2f, vector 1t %.2f, vector 2t %.2f%n",
                 stepUs[0] * 938e-6, stepUs[1] * 938e-6, stepUs[2] * 938e-6, stepUs[3] * 938e-6);
+    }
+
+    /** relu, relu backward, bias add and bias backward on conv1's output (36864 x 16), microseconds. */
+    private static void elementwise() {
+        int rows = 36864, cols = 16, len = rows * cols;
+        float[] x = new float[len], y = new float[len], d = new float[len], bias = new float[cols];
+        Random rnd = new Random(2);
+        for (int i = 0; i < len; i++) {
+            x[i] = rnd.nextFloat() - 0.5f;
+        }
+        GemmTest.Product[] ops = {
+            (c, co, a, ao, b, bo, m, k, n, acc) -> Elementwise.reluScalar(y, x, len),
+            (c, co, a, ao, b, bo, m, k, n, acc) -> VectorElementwise.relu(y, x, len),
+            (c, co, a, ao, b, bo, m, k, n, acc) -> Elementwise.reluBackwardScalar(d, x, y, len),
+            (c, co, a, ao, b, bo, m, k, n, acc) -> VectorElementwise.reluBackward(d, x, y, len),
+            (c, co, a, ao, b, bo, m, k, n, acc) -> Elementwise.addBiasRowsScalar(y, bias, rows, cols),
+            (c, co, a, ao, b, bo, m, k, n, acc) -> VectorElementwise.addBiasRows(y, bias, rows, cols),
+            (c, co, a, ao, b, bo, m, k, n, acc) -> Elementwise.biasBackwardScalar(bias, x, rows, cols),
+            (c, co, a, ao, b, bo, m, k, n, acc) -> VectorElementwise.biasBackward(bias, x, rows, cols)};
+        String[] names = {"relu", "reluBackward", "addBiasRows", "biasBackward"};
+        for (int i = 0; i < ops.length; i += 2) {
+            System.out.printf("%-13s scalar %6.0f us, vector %6.0f us%n", names[i / 2],
+                    time(ops[i], 1, 1, 1) * 1e6, time(ops[i + 1], 1, 1, 1) * 1e6);
+        }
     }
 
     /** Best seconds per call over repetitions filling about 0.4 s, after a warm-up. */

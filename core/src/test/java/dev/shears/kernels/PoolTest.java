@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Max pooling, vector and scalar paths, against {@link ReferenceKernels#maxPool}. */
+/** Max pooling against {@link ReferenceKernels#maxPool}. */
 class PoolTest {
     @Test
     void maxPoolMatchesReference() {
@@ -24,16 +24,14 @@ class PoolTest {
             float[] yRef = new float[outLen];
             int[] argRef = new int[outLen];
             ReferenceKernels.maxPool(yRef, argRef, x, n, h, w, c, ph, pw, ph, pw, oh, ow);
-            for (boolean vector : new boolean[] {false, true}) {
-                float[] y = new float[outLen];
-                int[] arg = new int[outLen];
-                Pool.maxPool(y, arg, x, n, h, w, c, ph, pw, ph, pw, oh, ow, vector);
-                assertArrayEquals(yRef, y, 0f);
-                assertArrayEquals(argRef, arg);
-                float[] yNoArg = new float[outLen];
-                Pool.maxPool(yNoArg, null, x, n, h, w, c, ph, pw, ph, pw, oh, ow, vector);
-                assertArrayEquals(yRef, yNoArg, 0f);
-            }
+            float[] y = new float[outLen];
+            int[] arg = new int[outLen];
+            Pool.maxPool(y, arg, x, n, h, w, c, ph, pw, ph, pw, oh, ow);
+            assertArrayEquals(yRef, y, 0f);
+            assertArrayEquals(argRef, arg);
+            float[] yNoArg = new float[outLen];
+            Pool.maxPool(yNoArg, null, x, n, h, w, c, ph, pw, ph, pw, oh, ow);
+            assertArrayEquals(yRef, yNoArg, 0f);
         }
     }
 
