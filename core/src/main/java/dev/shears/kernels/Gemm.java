@@ -17,30 +17,23 @@ public final class Gemm {
     /** C(m,n) (+)= A(m,k) · B(k,n). */
     public static void gemm(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                             int m, int k, int n, boolean accumulate) {
-        if (Kernels.VECTOR) {
-            VectorGemm.gemm(c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-        } else {
-            ScalarGemm.gemm(c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-        }
+        GemmDriver.gemm(block(), c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
     }
 
     /** C(m,n) (+)= A^T · B with A stored as (k,m) and B as (k,n): the weight-gradient product. */
     public static void gemmTransA(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                                   int m, int k, int n, boolean accumulate) {
-        if (Kernels.VECTOR) {
-            VectorGemm.gemmTransA(c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-        } else {
-            ScalarGemm.gemmTransA(c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-        }
+        GemmDriver.gemmTransA(block(), c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
     }
 
     /** C(m,n) (+)= A · B^T with A stored as (m,k) and B as (n,k): the input-gradient product. */
     public static void gemmTransB(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                                   int m, int k, int n, boolean accumulate) {
-        if (Kernels.VECTOR) {
-            VectorGemm.gemmTransB(c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-        } else {
-            ScalarGemm.gemmTransB(c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-        }
+        GemmDriver.gemmTransB(block(), c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
+    }
+
+    /** The block product of the selected implementation; VectorGemm is touched only when enabled. */
+    private static GemmDriver.Block block() {
+        return Kernels.VECTOR ? VectorGemm.BLOCK : ScalarGemm.BLOCK;
     }
 }

@@ -30,18 +30,6 @@ final class VectorGemm {
         return S.vectorBitSize();
     }
 
-    static void gemm(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int k, int n, boolean accumulate) {
-        GemmDriver.gemm(BLOCK, c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-    }
-
-    static void gemmTransA(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int k, int n, boolean accumulate) {
-        GemmDriver.gemmTransA(BLOCK, c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-    }
-
-    static void gemmTransB(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int k, int n, boolean accumulate) {
-        GemmDriver.gemmTransB(BLOCK, c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
-    }
-
     /** See {@link GemmDriver.Block}. */
     static void multiply(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
                          float[] b, int bOff, int ldb, int m, int k, int n, boolean add) {

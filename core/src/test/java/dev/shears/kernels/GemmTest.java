@@ -25,6 +25,19 @@ class GemmTest {
         void run(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int k, int n, boolean acc);
     }
 
+    static final Product VECTOR_GEMM = (c, co, a, ao, b, bo, m, k, n, acc) ->
+            GemmDriver.gemm(VectorGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
+    static final Product VECTOR_TRANS_A = (c, co, a, ao, b, bo, m, k, n, acc) ->
+            GemmDriver.gemmTransA(VectorGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
+    static final Product VECTOR_TRANS_B = (c, co, a, ao, b, bo, m, k, n, acc) ->
+            GemmDriver.gemmTransB(VectorGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
+    static final Product SCALAR_GEMM = (c, co, a, ao, b, bo, m, k, n, acc) ->
+            GemmDriver.gemm(ScalarGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
+    static final Product SCALAR_TRANS_A = (c, co, a, ao, b, bo, m, k, n, acc) ->
+            GemmDriver.gemmTransA(ScalarGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
+    static final Product SCALAR_TRANS_B = (c, co, a, ao, b, bo, m, k, n, acc) ->
+            GemmDriver.gemmTransB(ScalarGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
+
     @AfterEach
     void restoreThreads() {
         Parallel.setCommonThreads(Runtime.getRuntime().availableProcessors());
@@ -77,16 +90,16 @@ class GemmTest {
 
     @Test
     void vectorMatchesReference() {
-        compare(VectorGemm::gemm, ReferenceKernels::gemm, "vector gemm");
-        compare(VectorGemm::gemmTransA, ReferenceKernels::gemmTransA, "vector gemmTransA");
-        compare(VectorGemm::gemmTransB, ReferenceKernels::gemmTransB, "vector gemmTransB");
+        compare(VECTOR_GEMM, ReferenceKernels::gemm, "vector gemm");
+        compare(VECTOR_TRANS_A, ReferenceKernels::gemmTransA, "vector gemmTransA");
+        compare(VECTOR_TRANS_B, ReferenceKernels::gemmTransB, "vector gemmTransB");
     }
 
     @Test
     void scalarMatchesReference() {
-        compare(ScalarGemm::gemm, ReferenceKernels::gemm, "scalar gemm");
-        compare(ScalarGemm::gemmTransA, ReferenceKernels::gemmTransA, "scalar gemmTransA");
-        compare(ScalarGemm::gemmTransB, ReferenceKernels::gemmTransB, "scalar gemmTransB");
+        compare(SCALAR_GEMM, ReferenceKernels::gemm, "scalar gemm");
+        compare(SCALAR_TRANS_A, ReferenceKernels::gemmTransA, "scalar gemmTransA");
+        compare(SCALAR_TRANS_B, ReferenceKernels::gemmTransB, "scalar gemmTransB");
     }
 
     @Test
@@ -111,7 +124,7 @@ class GemmTest {
                         {Gemm::gemm, ReferenceKernels::gemm},
                         {Gemm::gemmTransA, ReferenceKernels::gemmTransA},
                         {Gemm::gemmTransB, ReferenceKernels::gemmTransB},
-                        {ScalarGemm::gemmTransA, ReferenceKernels::gemmTransA}}) {
+                        {SCALAR_TRANS_A, ReferenceKernels::gemmTransA}}) {
                     float[] expected = random(rnd, m * n);
                     float[] actual = expected.clone();
                     pair[1].run(expected, 0, a, 0, b, 0, m, k, n, true);
@@ -132,7 +145,7 @@ class GemmTest {
             FMatrixRMaj b = new FMatrixRMaj(k, n, true, random(rnd, k * n));
             FMatrixRMaj expected = new FMatrixRMaj(m, n);
             CommonOps_FDRM.mult(a, b, expected);
-            for (Product p : new Product[] {Gemm::gemm, VectorGemm::gemm, ScalarGemm::gemm}) {
+            for (Product p : new Product[] {Gemm::gemm, VECTOR_GEMM, SCALAR_GEMM}) {
                 float[] actual = new float[m * n];
                 p.run(actual, 0, a.data, 0, b.data, 0, m, k, n, false);
                 assertClose(expected.data, actual, TOL_PER_K * k, "ejml m=" + m + " k=" + k + " n=" + n);
@@ -149,9 +162,9 @@ class GemmTest {
         float[] bT = {7, 9, 11, 8, 10, 12};
         float[] expected = {58, 64, 139, 154};
         Product[][] variants = {
-                {Gemm::gemm, VectorGemm::gemm, ScalarGemm::gemm},
-                {Gemm::gemmTransA, VectorGemm::gemmTransA, ScalarGemm::gemmTransA},
-                {Gemm::gemmTransB, VectorGemm::gemmTransB, ScalarGemm::gemmTransB}};
+                {Gemm::gemm, VECTOR_GEMM, SCALAR_GEMM},
+                {Gemm::gemmTransA, VECTOR_TRANS_A, SCALAR_TRANS_A},
+                {Gemm::gemmTransB, VECTOR_TRANS_B, SCALAR_TRANS_B}};
         float[][] aIn = {a, aT, a};
         float[][] bIn = {b, b, bT};
         for (int v = 0; v < variants.length; v++) {

@@ -37,8 +37,8 @@ public final class KernelBench {
         }
         GemmTest.Product[][] impls = {
             {ReferenceKernels::gemm, ReferenceKernels::gemmTransA, ReferenceKernels::gemmTransB},
-            {ScalarGemm::gemm, ScalarGemm::gemmTransA, ScalarGemm::gemmTransB},
-            {VectorGemm::gemm, VectorGemm::gemmTransA, VectorGemm::gemmTransB}};
+            {GemmTest.SCALAR_GEMM, GemmTest.SCALAR_TRANS_A, GemmTest.SCALAR_TRANS_B},
+            {GemmTest.VECTOR_GEMM, GemmTest.VECTOR_TRANS_A, GemmTest.VECTOR_TRANS_B}};
         System.out.printf("%-11s %-22s %9s %9s %9s %9s %9s %9s%n", "shape", "m x k x n",
                 "ref 1t", "scal 1t", "scal 2t", "vec 1t", "vec 2t", "vec2t us");
         double[] stepUs = new double[4];
