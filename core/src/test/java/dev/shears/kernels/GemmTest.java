@@ -1,9 +1,16 @@
 package dev.shears.kernels;
 
+import static dev.shears.kernels.GemmVariants.SCALAR_GEMM;
+import static dev.shears.kernels.GemmVariants.SCALAR_TRANS_A;
+import static dev.shears.kernels.GemmVariants.SCALAR_TRANS_B;
+import static dev.shears.kernels.GemmVariants.VECTOR_GEMM;
+import static dev.shears.kernels.GemmVariants.VECTOR_TRANS_A;
+import static dev.shears.kernels.GemmVariants.VECTOR_TRANS_B;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shears.kernels.GemmVariants.Product;
 import java.util.Random;
 import org.ejml.data.FMatrixRMaj;
 import org.ejml.dense.row.CommonOps_FDRM;
@@ -18,25 +25,6 @@ class GemmTest {
     private static final int[] KS = {1, 25, 130, 400};
     private static final int[] NS = {1, 3, 15, 16, 17, 33, 64, 70};
     private static final int OFF = 3;
-
-    /** One of the three products, as implemented by some class. */
-    @FunctionalInterface
-    interface Product {
-        void run(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int k, int n, boolean acc);
-    }
-
-    static final Product VECTOR_GEMM = (c, co, a, ao, b, bo, m, k, n, acc) ->
-            GemmDriver.gemm(VectorGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
-    static final Product VECTOR_TRANS_A = (c, co, a, ao, b, bo, m, k, n, acc) ->
-            GemmDriver.gemmTransA(VectorGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
-    static final Product VECTOR_TRANS_B = (c, co, a, ao, b, bo, m, k, n, acc) ->
-            GemmDriver.gemmTransB(VectorGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
-    static final Product SCALAR_GEMM = (c, co, a, ao, b, bo, m, k, n, acc) ->
-            GemmDriver.gemm(ScalarGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
-    static final Product SCALAR_TRANS_A = (c, co, a, ao, b, bo, m, k, n, acc) ->
-            GemmDriver.gemmTransA(ScalarGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
-    static final Product SCALAR_TRANS_B = (c, co, a, ao, b, bo, m, k, n, acc) ->
-            GemmDriver.gemmTransB(ScalarGemm.BLOCK, c, co, a, ao, b, bo, m, k, n, acc);
 
     @AfterEach
     void restoreThreads() {

@@ -35,10 +35,10 @@ public final class KernelBench {
             System.out.println("scalar Gemm 2x3x2: " + java.util.Arrays.toString(c));
             return;
         }
-        GemmTest.Product[][] impls = {
+        GemmVariants.Product[][] impls = {
             {ReferenceKernels::gemm, ReferenceKernels::gemmTransA, ReferenceKernels::gemmTransB},
-            {GemmTest.SCALAR_GEMM, GemmTest.SCALAR_TRANS_A, GemmTest.SCALAR_TRANS_B},
-            {GemmTest.VECTOR_GEMM, GemmTest.VECTOR_TRANS_A, GemmTest.VECTOR_TRANS_B}};
+            {GemmVariants.SCALAR_GEMM, GemmVariants.SCALAR_TRANS_A, GemmVariants.SCALAR_TRANS_B},
+            {GemmVariants.VECTOR_GEMM, GemmVariants.VECTOR_TRANS_A, GemmVariants.VECTOR_TRANS_B}};
         System.out.printf("%-11s %-22s %9s %9s %9s %9s %9s %9s%n", "shape", "m x k x n",
                 "ref 1t", "scal 1t", "scal 2t", "vec 1t", "vec 2t", "vec2t us");
         double[] stepUs = new double[4];
@@ -80,7 +80,7 @@ public final class KernelBench {
         for (int i = 0; i < len; i++) {
             x[i] = rnd.nextFloat() - 0.5f;
         }
-        GemmTest.Product[] ops = {
+        GemmVariants.Product[] ops = {
             (c, co, a, ao, b, bo, m, k, n, acc) -> Elementwise.reluScalar(y, x, len),
             (c, co, a, ao, b, bo, m, k, n, acc) -> VectorElementwise.relu(y, x, len),
             (c, co, a, ao, b, bo, m, k, n, acc) -> Elementwise.reluBackwardScalar(d, x, y, len),
@@ -97,7 +97,7 @@ public final class KernelBench {
     }
 
     /** Best seconds per call over repetitions filling about 0.4 s, after a warm-up. */
-    private static double time(GemmTest.Product p, int m, int k, int n) {
+    private static double time(GemmVariants.Product p, int m, int k, int n) {
         Random rnd = new Random(1);
         float[] a = new float[m * k];
         float[] b = new float[k * n];
