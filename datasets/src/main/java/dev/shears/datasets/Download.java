@@ -2,13 +2,10 @@ package dev.shears.datasets;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,18 +22,15 @@ import java.util.Locale;
 final class Download {
     private static final int BAR_WIDTH = 30;
 
-    private final HttpClient client;
-    private final Duration timeout;
+    private final int timeoutMillis;
     private final PrintStream progress;
 
-    /** @param progress where to draw progress bars, or null for none */
+    /**
+     * @param timeout  for connecting and for each read, so a stalled server fails instead of hanging
+     * @param progress where to draw progress bars, or null for none
+     */
     Download(Duration timeout, PrintStream progress) {
-        this.client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
-        this.timeout = timeout;
+        this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         this.progress = progress;
     }
 
@@ -44,23 +38,24 @@ final class Download {
      * Fetches {@code uri} into {@code target}.
      *
      * @throws ChecksumException if the SHA-256 of the body is not {@code sha256} (lower-case hex)
-     * @throws IOException       on HTTP errors, connection failures and short bodies
+     * @throws IOException       on HTTP errors, connection failures, timeouts and short bodies
      */
     void fetch(URI uri, Path target, String sha256) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-        HttpResponse<InputStream> response;
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        connection.setConnectTimeout(timeoutMillis);
+        connection.setReadTimeout(timeoutMillis);
+        connection.setInstanceFollowRedirects(true);
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("download of " + uri + " interrupted");
-        }
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode() + " for " + uri);
+            int status = connection.getResponseCode();
+            if (status != HttpURLConnection.HTTP_OK) {
+                throw new IOException("HTTP " + status + " for " + uri);
             }
-            long total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
-            AtomicFiles.write(target, out -> copy(body, out, uri, total, sha256));
+            long total = connection.getContentLengthLong();
+            try (InputStream body = connection.getInputStream()) {
+                AtomicFiles.write(target, out -> copy(body, out, uri, total, sha256));
+            }
+        } finally {
+            connection.disconnect();
         }
     }
 
