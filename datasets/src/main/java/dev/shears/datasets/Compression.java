@@ -36,6 +36,9 @@ public enum Compression {
     /** Read buffer size: large enough that the inflater, not the call overhead, dominates. */
     static final int BUFFER = 1 << 16;
 
+    /** The xz decoder refuses streams whose dictionary needs more memory than this (xz -9 needs 64 MiB). */
+    private static final int XZ_MEMORY_LIMIT_KIB = 256 * 1024;
+
     private final String suffix;
 
     Compression(String suffix) {
@@ -98,7 +101,11 @@ public enum Compression {
             case NONE -> in;
             case GZIP -> new GZIPInputStream(in, BUFFER);
             case BZIP2 -> new BZip2CompressorInputStream(in, true);
-            case XZ -> new XZCompressorInputStream(in, true);
+            case XZ -> XZCompressorInputStream.builder()
+                    .setInputStream(in)
+                    .setDecompressConcatenated(true)
+                    .setMemoryLimitKiB(XZ_MEMORY_LIMIT_KIB)
+                    .get();
             case ZSTD -> {
                 if (!ZstdUtils.isZstdCompressionAvailable()) {
                     throw new IOException("zstd-compressed, but com.github.luben:zstd-jni is not on the class path");

@@ -238,10 +238,6 @@ public final class Idx {
     /** Reads {@code n} values of {@code type} as floats divided by {@code divisor}, chunk by chunk. */
     private static float[] decodeFloats(InputStream in, String name, IdxType type, int n, float divisor) throws IOException {
         float[] out = new float[n];
-        float[] unsigned = new float[256]; // byte value -> float, so the hot loop has no division
-        for (int v = 0; v < 256; v++) {
-            unsigned[v] = v / divisor;
-        }
         byte[] buf = new byte[Compression.BUFFER];
         ByteBuffer bb = ByteBuffer.wrap(buf).order(ByteOrder.BIG_ENDIAN);
         int size = type.bytes();
@@ -249,40 +245,40 @@ public final class Idx {
         for (int done = 0; done < n; done += perChunk) {
             int k = Math.min(perChunk, n - done);
             readExactly(in, name, buf, 0, k * size, done, size, n);
+            // One small loop per type, each its own method, so the JIT compiles the hot one early.
             switch (type) {
-                case UNSIGNED_BYTE -> {
-                    for (int i = 0; i < k; i++) {
-                        out[done + i] = unsigned[buf[i] & 0xFF];
-                    }
-                }
-                case BYTE -> {
-                    for (int i = 0; i < k; i++) {
-                        out[done + i] = buf[i] / divisor;
-                    }
-                }
-                case SHORT -> {
-                    for (int i = 0; i < k; i++) {
-                        out[done + i] = bb.getShort(i * 2) / divisor;
-                    }
-                }
-                case INT -> {
-                    for (int i = 0; i < k; i++) {
-                        out[done + i] = bb.getInt(i * 4) / divisor;
-                    }
-                }
-                case FLOAT -> {
-                    for (int i = 0; i < k; i++) {
-                        out[done + i] = bb.getFloat(i * 4) / divisor;
-                    }
-                }
-                case DOUBLE -> {
-                    for (int i = 0; i < k; i++) {
-                        out[done + i] = (float) (bb.getDouble(i * 8) / divisor);
-                    }
-                }
+                case UNSIGNED_BYTE -> unsignedBytesToFloats(out, done, buf, k, divisor);
+                case BYTE -> bytesToFloats(out, done, buf, k, divisor);
+                default -> wideToFloats(out, done, bb, type, k, divisor);
             }
         }
         return out;
+    }
+
+    // dst (n) = (src[i] & 0xFF) / divisor
+    private static void unsignedBytesToFloats(float[] dst, int off, byte[] src, int n, float divisor) {
+        for (int i = 0; i < n; i++) {
+            dst[off + i] = (src[i] & 0xFF) / divisor;
+        }
+    }
+
+    // dst (n) = src[i] / divisor
+    private static void bytesToFloats(float[] dst, int off, byte[] src, int n, float divisor) {
+        for (int i = 0; i < n; i++) {
+            dst[off + i] = src[i] / divisor;
+        }
+    }
+
+    // dst (n) = value i of type in src (big-endian) / divisor
+    private static void wideToFloats(float[] dst, int off, ByteBuffer src, IdxType type, int n, float divisor) {
+        for (int i = 0; i < n; i++) {
+            dst[off + i] = switch (type) {
+                case SHORT -> src.getShort(i * 2) / divisor;
+                case INT -> src.getInt(i * 4) / divisor;
+                case FLOAT -> src.getFloat(i * 4) / divisor;
+                default -> (float) (src.getDouble(i * 8) / divisor);
+            };
+        }
     }
 
     /**

@@ -17,11 +17,13 @@ public final class IdxArray {
     private final IdxType type;
     private final int[] dims;
     private final Object data;
+    private final int length;
 
     private IdxArray(IdxType type, int[] dims, Object data, int length) {
         this.type = type;
         this.dims = dims.clone();
         this.data = data;
+        this.length = length;
         if (dims.length < 1 || dims.length > Idx.MAX_RANK) {
             throw new IllegalArgumentException("rank must be in [1, " + Idx.MAX_RANK + "], got " + dims.length);
         }
@@ -93,7 +95,7 @@ public final class IdxArray {
 
     /** Number of values, {@code prod(dims)}. */
     public int length() {
-        return java.lang.reflect.Array.getLength(data);
+        return length;
     }
 
     /** The values of a byte array (type 0x08 or 0x09); the backing array. */
