@@ -150,8 +150,10 @@ public final class MakeSample {
               it checks first. To regenerate, from the repository root, with the Debian package
               `dataset-fashion-mnist` installed:
 
-                  mvn -q -pl core install -DskipTests && mvn -q -pl datasets compile exec:java \\
-                      -Dexec.mainClass=dev.shears.datasets.tools.MakeSample
+                  mvn -q -N install && mvn -q -pl core install -DskipTests
+                  mvn -q -pl datasets compile exec:java -Dexec.mainClass=dev.shears.datasets.tools.MakeSample
+
+              (arguments, optional: `-Dexec.args="OUT_DIR SOURCE_DIR"`).
 
             - `SHA256SUMS` lists the gzip files as written with this JDK's zlib; another zlib may compress
               differently, so the test `SampleTest` compares the decompressed images with the real files.
