@@ -38,27 +38,25 @@ public final class Pool {
      */
     private static void maxPoolPixel(float[] y, int[] argmax, float[] x, int w, int c, int ph, int pw,
                              int o, int base, int ch0) {
+        // Channel outer, window inner: the running maximum stays in a register instead of being
+        // stored and reloaded from y for every window element.
         for (int ch = ch0; ch < c; ch++) {
-            y[o + ch] = x[base + ch];
-            if (argmax != null) {
-                argmax[o + ch] = base + ch;
-            }
-        }
-        for (int ky = 0; ky < ph; ky++) {
-            for (int kx = 0; kx < pw; kx++) {
-                if (ky == 0 && kx == 0) {
-                    continue;
-                }
-                int in = base + (ky * w + kx) * c;
-                for (int ch = ch0; ch < c; ch++) {
-                    float v = x[in + ch];
-                    if (v > y[o + ch]) {
-                        y[o + ch] = v;
-                        if (argmax != null) {
-                            argmax[o + ch] = in + ch;
-                        }
+            float best = x[base + ch];
+            int bestIdx = base + ch;
+            for (int ky = 0; ky < ph; ky++) {
+                int rowStart = base + ky * w * c + ch;
+                for (int kx = 0; kx < pw; kx++) {
+                    int in = rowStart + kx * c;
+                    float v = x[in];
+                    if (v > best) {
+                        best = v;
+                        bestIdx = in;
                     }
                 }
+            }
+            y[o + ch] = best;
+            if (argmax != null) {
+                argmax[o + ch] = bestIdx;
             }
         }
     }

@@ -43,62 +43,67 @@ final class VectorGemm {
                 int rows = Math.min(MC, m - ib);
                 int cI = cOff + ib * ldc;
                 int aI = aK + ib * ars;
+                if (!addNow) {
+                    for (int r = 0; r < rows; r++) {
+                        java.util.Arrays.fill(c, cI + r * ldc, cI + r * ldc + n, 0f);
+                    }
+                }
                 int j = 0;
                 for (; j + 4 * V <= n; j += 4 * V) {
-                    panel4(c, cI + j, ldc, a, aI, ars, acs, b, bK + j, ldb, rows, kc, addNow);
+                    panel4(c, cI + j, ldc, a, aI, ars, acs, b, bK + j, ldb, rows, kc);
                 }
                 for (; j + 2 * V <= n; j += 2 * V) {
-                    panel2(c, cI + j, ldc, a, aI, ars, acs, b, bK + j, ldb, rows, kc, addNow);
+                    panel2(c, cI + j, ldc, a, aI, ars, acs, b, bK + j, ldb, rows, kc);
                 }
                 for (; j + V <= n; j += V) {
-                    panel1(c, cI + j, ldc, a, aI, ars, acs, b, bK + j, ldb, rows, kc, addNow);
+                    panel1(c, cI + j, ldc, a, aI, ars, acs, b, bK + j, ldb, rows, kc);
                 }
                 if (j < n) {
-                    tailPanel(s, c, cI + j, ldc, a, aI, ars, acs, b, bK + j, ldb, rows, kc, n - j, addNow);
+                    tailPanel(s, c, cI + j, ldc, a, aI, ars, acs, b, bK + j, ldb, rows, kc, n - j);
                 }
             }
         }
     }
 
     private static void panel4(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
-                               float[] b, int bOff, int ldb, int m, int kc, boolean add) {
+                               float[] b, int bOff, int ldb, int m, int kc) {
         int i = 0;
         for (; i + 4 <= m; i += 4) {
-            tile4x4(c, cOff + i * ldc, ldc, a, aOff + i * ars, ars, acs, b, bOff, ldb, kc, add);
+            tile4x4(c, cOff + i * ldc, ldc, a, aOff + i * ars, ars, acs, b, bOff, ldb, kc);
         }
         for (; i < m; i++) {
             for (int v = 0; v < 4; v++) {
-                tile1x1(c, cOff + i * ldc + v * V, a, aOff + i * ars, acs, b, bOff + v * V, ldb, kc, add);
+                tile1x1(c, cOff + i * ldc + v * V, a, aOff + i * ars, acs, b, bOff + v * V, ldb, kc);
             }
         }
     }
 
     private static void panel2(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
-                               float[] b, int bOff, int ldb, int m, int kc, boolean add) {
+                               float[] b, int bOff, int ldb, int m, int kc) {
         int i = 0;
         for (; i + 6 <= m; i += 6) {
-            tile6x2(c, cOff + i * ldc, ldc, a, aOff + i * ars, ars, acs, b, bOff, ldb, kc, add);
+            tile6x2(c, cOff + i * ldc, ldc, a, aOff + i * ars, ars, acs, b, bOff, ldb, kc);
         }
         for (; i < m; i++) {
-            tile1x1(c, cOff + i * ldc, a, aOff + i * ars, acs, b, bOff, ldb, kc, add);
-            tile1x1(c, cOff + i * ldc + V, a, aOff + i * ars, acs, b, bOff + V, ldb, kc, add);
+            tile1x1(c, cOff + i * ldc, a, aOff + i * ars, acs, b, bOff, ldb, kc);
+            tile1x1(c, cOff + i * ldc + V, a, aOff + i * ars, acs, b, bOff + V, ldb, kc);
         }
     }
 
     private static void panel1(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
-                               float[] b, int bOff, int ldb, int m, int kc, boolean add) {
+                               float[] b, int bOff, int ldb, int m, int kc) {
         int i = 0;
         for (; i + 8 <= m; i += 8) {
-            tile8x1(c, cOff + i * ldc, ldc, a, aOff + i * ars, ars, acs, b, bOff, ldb, kc, add);
+            tile8x1(c, cOff + i * ldc, ldc, a, aOff + i * ars, ars, acs, b, bOff, ldb, kc);
         }
         for (; i < m; i++) {
-            tile1x1(c, cOff + i * ldc, a, aOff + i * ars, acs, b, bOff, ldb, kc, add);
+            tile1x1(c, cOff + i * ldc, a, aOff + i * ars, acs, b, bOff, ldb, kc);
         }
     }
 
     /** The last {@code w < V} columns: zero-pad B's panel to one vector, compute into a tile, merge. */
     private static void tailPanel(Scratch s, float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
-                                  float[] b, int bOff, int ldb, int m, int kc, int w, boolean add) {
+                                  float[] b, int bOff, int ldb, int m, int kc, int w) {
         float[] panel = s.tailPanel = Scratch.atLeast(s.tailPanel, kc * V);
         float[] tile = s.tile = Scratch.atLeast(s.tile, 8 * V);
         for (int p = 0; p < kc; p++) {
@@ -107,33 +112,39 @@ final class VectorGemm {
         }
         for (int i = 0; i < m; i += 8) {
             int rows = Math.min(8, m - i);
+            java.util.Arrays.fill(tile, 0, 8 * V, 0f);
             if (rows == 8) {
-                tile8x1(tile, 0, V, a, aOff + i * ars, ars, acs, panel, 0, V, kc, false);
+                tile8x1(tile, 0, V, a, aOff + i * ars, ars, acs, panel, 0, V, kc);
             } else {
                 for (int r = 0; r < rows; r++) {
-                    tile1x1(tile, r * V, a, aOff + (i + r) * ars, acs, panel, 0, V, kc, false);
+                    tile1x1(tile, r * V, a, aOff + (i + r) * ars, acs, panel, 0, V, kc);
                 }
             }
             for (int r = 0; r < rows; r++) {
                 int cRow = cOff + (i + r) * ldc;
                 for (int j = 0; j < w; j++) {
-                    c[cRow + j] = add ? c[cRow + j] + tile[r * V + j] : tile[r * V + j];
+                    c[cRow + j] += tile[r * V + j];
                 }
             }
         }
     }
 
-    /** Writes {@code acc} to c[idx..idx+V), added to what is there when {@code add}. */
-    private static void store(FloatVector acc, float[] c, int idx, boolean add) {
-        (add ? acc.add(FloatVector.fromArray(S, c, idx)) : acc).intoArray(c, idx);
-    }
+    // The tiles below always accumulate into C (multiply zeroes C first when the caller asked for
+    // overwrite): loading C into the accumulators up front keeps every vector in registers. A helper
+    // taking or returning a FloatVector, or a phi choosing between two vectors, makes C2 box the vectors
+    // when it does not inline, and the boxed path runs the Vector API's slow Java fallback.
 
     private static void tile4x4(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
-                                float[] b, int bOff, int ldb, int kc, boolean add) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+                                float[] b, int bOff, int ldb, int kc) {
+        int r0 = cOff, r1 = cOff + ldc, r2 = cOff + 2 * ldc, r3 = cOff + 3 * ldc;
+        FloatVector c00 = FloatVector.fromArray(S, c, r0), c01 = FloatVector.fromArray(S, c, r0 + V);
+        FloatVector c02 = FloatVector.fromArray(S, c, r0 + 2 * V), c03 = FloatVector.fromArray(S, c, r0 + 3 * V);
+        FloatVector c10 = FloatVector.fromArray(S, c, r1), c11 = FloatVector.fromArray(S, c, r1 + V);
+        FloatVector c12 = FloatVector.fromArray(S, c, r1 + 2 * V), c13 = FloatVector.fromArray(S, c, r1 + 3 * V);
+        FloatVector c20 = FloatVector.fromArray(S, c, r2), c21 = FloatVector.fromArray(S, c, r2 + V);
+        FloatVector c22 = FloatVector.fromArray(S, c, r2 + 2 * V), c23 = FloatVector.fromArray(S, c, r2 + 3 * V);
+        FloatVector c30 = FloatVector.fromArray(S, c, r3), c31 = FloatVector.fromArray(S, c, r3 + V);
+        FloatVector c32 = FloatVector.fromArray(S, c, r3 + 2 * V), c33 = FloatVector.fromArray(S, c, r3 + 3 * V);
         for (int p = 0; p < kc; p++) {
             int bp = bOff + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
@@ -151,19 +162,23 @@ final class VectorGemm {
             c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
         }
         int r = cOff;
-        store(c00, c, r, add); store(c01, c, r + V, add); store(c02, c, r + 2 * V, add); store(c03, c, r + 3 * V, add);
+        c00.intoArray(c, r); c01.intoArray(c, r + V); c02.intoArray(c, r + 2 * V); c03.intoArray(c, r + 3 * V);
         r += ldc;
-        store(c10, c, r, add); store(c11, c, r + V, add); store(c12, c, r + 2 * V, add); store(c13, c, r + 3 * V, add);
+        c10.intoArray(c, r); c11.intoArray(c, r + V); c12.intoArray(c, r + 2 * V); c13.intoArray(c, r + 3 * V);
         r += ldc;
-        store(c20, c, r, add); store(c21, c, r + V, add); store(c22, c, r + 2 * V, add); store(c23, c, r + 3 * V, add);
+        c20.intoArray(c, r); c21.intoArray(c, r + V); c22.intoArray(c, r + 2 * V); c23.intoArray(c, r + 3 * V);
         r += ldc;
-        store(c30, c, r, add); store(c31, c, r + V, add); store(c32, c, r + 2 * V, add); store(c33, c, r + 3 * V, add);
+        c30.intoArray(c, r); c31.intoArray(c, r + V); c32.intoArray(c, r + 2 * V); c33.intoArray(c, r + 3 * V);
     }
 
     private static void tile6x2(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
-                                float[] b, int bOff, int ldb, int kc, boolean add) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+                                float[] b, int bOff, int ldb, int kc) {
+        FloatVector c00 = FloatVector.fromArray(S, c, cOff), c01 = FloatVector.fromArray(S, c, cOff + V);
+        FloatVector c10 = FloatVector.fromArray(S, c, cOff + ldc), c11 = FloatVector.fromArray(S, c, cOff + ldc + V);
+        FloatVector c20 = FloatVector.fromArray(S, c, cOff + 2 * ldc), c21 = FloatVector.fromArray(S, c, cOff + 2 * ldc + V);
+        FloatVector c30 = FloatVector.fromArray(S, c, cOff + 3 * ldc), c31 = FloatVector.fromArray(S, c, cOff + 3 * ldc + V);
+        FloatVector c40 = FloatVector.fromArray(S, c, cOff + 4 * ldc), c41 = FloatVector.fromArray(S, c, cOff + 4 * ldc + V);
+        FloatVector c50 = FloatVector.fromArray(S, c, cOff + 5 * ldc), c51 = FloatVector.fromArray(S, c, cOff + 5 * ldc + V);
         for (int p = 0; p < kc; p++) {
             int bp = bOff + p * ldb;
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
@@ -182,17 +197,20 @@ final class VectorGemm {
             x = FloatVector.broadcast(S, a[ap + 5 * ars]);
             c50 = x.fma(b0, c50); c51 = x.fma(b1, c51);
         }
-        store(c00, c, cOff, add); store(c01, c, cOff + V, add);
-        store(c10, c, cOff + ldc, add); store(c11, c, cOff + ldc + V, add);
-        store(c20, c, cOff + 2 * ldc, add); store(c21, c, cOff + 2 * ldc + V, add);
-        store(c30, c, cOff + 3 * ldc, add); store(c31, c, cOff + 3 * ldc + V, add);
-        store(c40, c, cOff + 4 * ldc, add); store(c41, c, cOff + 4 * ldc + V, add);
-        store(c50, c, cOff + 5 * ldc, add); store(c51, c, cOff + 5 * ldc + V, add);
+        c00.intoArray(c, cOff); c01.intoArray(c, cOff + V);
+        c10.intoArray(c, cOff + ldc); c11.intoArray(c, cOff + ldc + V);
+        c20.intoArray(c, cOff + 2 * ldc); c21.intoArray(c, cOff + 2 * ldc + V);
+        c30.intoArray(c, cOff + 3 * ldc); c31.intoArray(c, cOff + 3 * ldc + V);
+        c40.intoArray(c, cOff + 4 * ldc); c41.intoArray(c, cOff + 4 * ldc + V);
+        c50.intoArray(c, cOff + 5 * ldc); c51.intoArray(c, cOff + 5 * ldc + V);
     }
 
     private static void tile8x1(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
-                                float[] b, int bOff, int ldb, int kc, boolean add) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+                                float[] b, int bOff, int ldb, int kc) {
+        FloatVector c0 = FloatVector.fromArray(S, c, cOff), c1 = FloatVector.fromArray(S, c, cOff + ldc);
+        FloatVector c2 = FloatVector.fromArray(S, c, cOff + 2 * ldc), c3 = FloatVector.fromArray(S, c, cOff + 3 * ldc);
+        FloatVector c4 = FloatVector.fromArray(S, c, cOff + 4 * ldc), c5 = FloatVector.fromArray(S, c, cOff + 5 * ldc);
+        FloatVector c6 = FloatVector.fromArray(S, c, cOff + 6 * ldc), c7 = FloatVector.fromArray(S, c, cOff + 7 * ldc);
         for (int p = 0; p < kc; p++) {
             FloatVector b0 = FloatVector.fromArray(S, b, bOff + p * ldb);
             int ap = aOff + p * acs;
@@ -205,20 +223,20 @@ final class VectorGemm {
             c6 = FloatVector.broadcast(S, a[ap + 6 * ars]).fma(b0, c6);
             c7 = FloatVector.broadcast(S, a[ap + 7 * ars]).fma(b0, c7);
         }
-        store(c0, c, cOff, add);
-        store(c1, c, cOff + ldc, add);
-        store(c2, c, cOff + 2 * ldc, add);
-        store(c3, c, cOff + 3 * ldc, add);
-        store(c4, c, cOff + 4 * ldc, add);
-        store(c5, c, cOff + 5 * ldc, add);
-        store(c6, c, cOff + 6 * ldc, add);
-        store(c7, c, cOff + 7 * ldc, add);
+        c0.intoArray(c, cOff);
+        c1.intoArray(c, cOff + ldc);
+        c2.intoArray(c, cOff + 2 * ldc);
+        c3.intoArray(c, cOff + 3 * ldc);
+        c4.intoArray(c, cOff + 4 * ldc);
+        c5.intoArray(c, cOff + 5 * ldc);
+        c6.intoArray(c, cOff + 6 * ldc);
+        c7.intoArray(c, cOff + 7 * ldc);
     }
 
     /** One row, one vector: two accumulators over even and odd p to halve the FMA latency chain. */
     private static void tile1x1(float[] c, int cOff, float[] a, int aOff, int acs,
-                                float[] b, int bOff, int ldb, int kc, boolean add) {
-        FloatVector e = FloatVector.zero(S), o = e;
+                                float[] b, int bOff, int ldb, int kc) {
+        FloatVector e = FloatVector.fromArray(S, c, cOff), o = FloatVector.zero(S);
         int p = 0;
         for (; p + 1 < kc; p += 2) {
             e = FloatVector.broadcast(S, a[aOff + p * acs]).fma(FloatVector.fromArray(S, b, bOff + p * ldb), e);
@@ -227,6 +245,6 @@ final class VectorGemm {
         if (p < kc) {
             e = FloatVector.broadcast(S, a[aOff + p * acs]).fma(FloatVector.fromArray(S, b, bOff + p * ldb), e);
         }
-        store(e.add(o), c, cOff, add);
+        e.add(o).intoArray(c, cOff);
     }
 }
