@@ -31,6 +31,7 @@ import java.util.Optional;
  *       The CSV is rewritten atomically at every epoch end and at train end; when resuming
  *       (initialEpoch > 0) rows of earlier steps already in the file are kept.</li>
  * </ul>
+ * Put it first in the callback list, so that callbacks after it see masked weights at batch end.
  * Created by {@link Pruning#callback()}.
  */
 public final class PruningCallback implements Callback {

@@ -118,22 +118,26 @@ public final class PruningCheckpoint {
         }
         Set<String> prunedNames = new HashSet<>();
         Set<Integer> indices = new HashSet<>();
-        for (Object o : layers) {
-            Map<?, ?> l = (Map<?, ?>) o;
-            indices.add(((Number) l.get("index")).intValue());
-            for (Object p : (List<?>) l.get("parameters")) {
-                prunedNames.add((String) p);
-            }
-        }
-        PruningConfig config;
         try {
-            config = PruningConfig.fromConfig(pruning, p -> prunedNames.contains(p.name()));
+            for (Object o : layers) {
+                Map<?, ?> l = (Map<?, ?>) o;
+                indices.add(((Number) l.get("index")).intValue());
+                for (Object p : (List<?>) l.get("parameters")) {
+                    prunedNames.add((String) p);
+                }
+            }
+        } catch (ClassCastException | NullPointerException e) {
+            throw new ModelFormatException(file, "__metadata__.pruning.layers",
+                    "each entry needs an integer 'index' and a 'parameters' list of names", e);
+        }
+        Sequential model;
+        try {
+            PruningConfig config = PruningConfig.fromConfig(pruning, p -> prunedNames.contains(p.name()));
+            model = indices.size() == plain.layers().size() ? Pruning.prune(plain, config)
+                    : Pruning.prune(plain, config, indices.stream().sorted().mapToInt(Integer::intValue).toArray());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "__metadata__.pruning", e.getMessage(), e);
         }
-        List<Integer> sorted = indices.stream().sorted().toList();
-        Sequential model = indices.size() == plain.layers().size() ? Pruning.prune(plain, config)
-                : Pruning.prune(plain, config, sorted.stream().mapToInt(Integer::intValue).toArray());
         for (PruneLowMagnitude w : Pruning.wrappers(model)) {
             restoreWrapper(file, c, w);
         }
@@ -148,7 +152,10 @@ public final class PruningCheckpoint {
                 slots.put(e.getKey().substring("optimizer/".length()), e.getValue().floats());
             }
         }
-        return new Restored(model, (String) opt.get("name"), ((Number) opt.get("iterations")).longValue(), slots);
+        if (!(opt.get("name") instanceof String name) || !(opt.get("iterations") instanceof Number iterations)) {
+            throw new ModelFormatException(file, "__metadata__.optimizer", "needs a 'name' string and an 'iterations' number");
+        }
+        return new Restored(model, name, iterations.longValue(), slots);
     }
 
     private static void restoreWrapper(Path file, Safetensors.Contents c, PruneLowMagnitude w) throws ModelFormatException {

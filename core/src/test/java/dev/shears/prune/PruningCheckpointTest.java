@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shears.data.Dataset;
 import dev.shears.io.ModelFiles;
 import dev.shears.io.ModelFormatException;
+import dev.shears.io.Safetensors;
 import dev.shears.kernels.Parallel;
 import dev.shears.nn.Loss;
 import dev.shears.nn.Parameter;
@@ -23,7 +24,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,5 +123,13 @@ class PruningCheckpointTest {
         PruningCheckpoint.Restored r = PruningCheckpoint.load(f2);
         assertEquals(1, Pruning.wrappers(r.model()).size());
         assertThrows(IllegalArgumentException.class, () -> r.restoreOptimizer(new Sgd(0.1, 0.9)));
+
+        Safetensors.Contents c = Safetensors.read(f2);
+        Map<String, Safetensors.Entry> tensors = new LinkedHashMap<>(c.tensors());
+        tensors.put("pruning/dense/kernel/mask", Safetensors.Entry.ofFloats(new float[36 * 4], 36, 4));
+        Path f3 = dir.resolve("bad.safetensors");
+        Safetensors.write(f3, tensors, c.metadata());
+        ModelFormatException bad = assertThrows(ModelFormatException.class, () -> PruningCheckpoint.load(f3));
+        assertTrue(bad.getMessage().contains("pruning/dense/kernel/mask") && bad.getMessage().contains("U8"), bad.getMessage());
     }
 }
