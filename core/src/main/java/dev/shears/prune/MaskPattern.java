@@ -41,7 +41,7 @@ public sealed interface MaskPattern {
      * @param useMax score blocks by max instead of mean magnitude
      */
     record Block(int size, boolean useMax) implements MaskPattern {
-        /** @throws IllegalArgumentException if size < 1 */
+        /** @throws IllegalArgumentException if {@code size < 1} */
         public Block {
             if (size < 1) {
                 throw new IllegalArgumentException("block size must be >= 1, got " + size);
@@ -66,11 +66,11 @@ public sealed interface MaskPattern {
      * N:M sparsity along the input dimension (2:4 is what sparse tensor cores and the Shears inference
      * kernels exploit). The sparsity is fixed at 1 - n/m; the schedule only says when masks are computed.
      *
-     * @param n kept per group, 1 <= n < m
+     * @param n kept per group, {@code 1 <= n < m}
      * @param m group length
      */
     record NOfM(int n, int m) implements MaskPattern {
-        /** @throws IllegalArgumentException unless 1 <= n < m */
+        /** @throws IllegalArgumentException unless {@code 1 <= n < m} */
         public NOfM {
             if (n < 1 || n >= m) {
                 throw new IllegalArgumentException("N:M sparsity needs 1 <= n < m, got " + n + ":" + m);

@@ -22,7 +22,7 @@ public final class Masks {
      * Number of entries kept at sparsity {@code s}: {@code max(rint(n * (1 - s)), 1)}, where rint rounds
      * half to even, as {@code tf.round} does in tfmot; at least one entry always survives.
      *
-     * @throws IllegalArgumentException if n < 1 or s is outside [0, 1)
+     * @throws IllegalArgumentException if {@code n < 1} or s is outside [0, 1)
      */
     public static int keepCount(long n, double s) {
         if (n < 1) {

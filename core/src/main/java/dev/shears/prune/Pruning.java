@@ -126,7 +126,7 @@ public final class Pruning {
      *
      * @return the mask update, if the schedule updates at this step
      * @throws IllegalStateException    if the model has no pruning wrappers
-     * @throws IllegalArgumentException if step < 0
+     * @throws IllegalArgumentException if {@code step < 0}
      */
     public static Optional<MaskUpdate> step(Sequential model, long step) {
         if (step < 0) {

@@ -119,7 +119,8 @@ public final class PruningPlan {
         sb.append(ok() ? "Pruning plan: " : "WARNING: pruning schedule will not do what it says. Plan: ")
                 .append(schedule).append(" over ").append(epochs).append(" epochs x ").append(stepsPerEpoch)
                 .append(" steps = ").append(totalSteps()).append(" steps; ").append(updateSteps.length)
-                .append(String.format(Locale.ROOT, " mask updates, final sparsity %.2f%%", 100 * reachedSparsity));
+                .append(updateSteps.length == 1 ? " mask update" : " mask updates")
+                .append(String.format(Locale.ROOT, ", final sparsity %.2f%%", 100 * reachedSparsity));
         for (String s : warnings) {
             sb.append("\n  - ").append(s);
         }
