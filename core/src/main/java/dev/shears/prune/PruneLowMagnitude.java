@@ -17,11 +17,13 @@ import java.util.Random;
  * masked weights before every forward pass; layers without prunable weights pass through unchanged (they
  * only carry the step counter, as in tfmot's summary).
  *
- * <p>In training mode the pruning step must have been advanced for each batch, by {@link Pruning#step}
- * or the callback from {@link Pruning#callback()}; otherwise forward throws, so a forgotten call cannot
- * silently train a dense model. Created by {@link Pruning#prune}.
+ * <p>In training mode the pruning step must have been advanced for each batch: {@link
+ * dev.shears.train.Trainer#fit} does it by itself through the callback this layer provides
+ * ({@link dev.shears.train.TrainingHook}); a custom loop calls {@link Pruning#step} before each batch.
+ * Otherwise forward throws, so a forgotten call cannot silently train a dense model. Created by
+ * {@link Pruning#prune}.
  */
-public final class PruneLowMagnitude extends Layer {
+public final class PruneLowMagnitude extends Layer implements dev.shears.train.TrainingHook {
     /** Keras's name prefix for wrapped layers. */
     public static final String NAME_PREFIX = "prune_low_magnitude_";
 
@@ -85,8 +87,8 @@ public final class PruneLowMagnitude extends Layer {
         if (training) {
             if (!stepPending) {
                 throw new IllegalStateException("layer " + name() + ": the pruning step was not advanced for this "
-                        + "training batch; add Pruning.callback() to fit's callbacks, or call Pruning.step(model, step) "
-                        + "before each batch of a custom training loop");
+                        + "training batch; a custom training loop must call Pruning.step(model, step) before each batch "
+                        + "(Trainer.fit does this by itself)");
             }
             stepPending = false;
         }
@@ -170,5 +172,11 @@ public final class PruneLowMagnitude extends Layer {
         System.arraycopy(savedThresholds, 0, thresholds, 0, thresholds.length);
         step = s;
         applyMasks();
+    }
+
+    /** {@link dev.shears.train.Trainer#fit} adds this (warnings to System.err) unless a PruningCallback is given. */
+    @Override
+    public dev.shears.train.Callback trainingCallback() {
+        return Pruning.callback();
     }
 }

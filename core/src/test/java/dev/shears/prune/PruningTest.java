@@ -92,18 +92,21 @@ class PruningTest {
     }
 
     @Test
-    void forgettingTheStepIsAnError() {
+    void fitPrunesWithoutAnExplicitCallbackButACustomLoopMustStep() {
         Sequential pruned = Pruning.prune(tinyModel(4), PruningConfig.of(new ConstantSparsity(0.5, 0)));
         Dataset data = SyntheticData.bars(32, 4, 1);
         Trainer trainer = new Trainer(pruned, new Adam(), Loss.sparseCategoricalCrossentropy(false));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.fit(data, quiet(1).build()));
-        assertTrue(e.getMessage().contains("Pruning.callback()") && e.getMessage().contains("Pruning.step(model, step)"),
-                e.getMessage());
+        // fit adds the pruning callback by itself (TrainingHook): the first batch already trains pruned
+        History h = trainer.fit(data, quiet(1).build());
+        assertEquals(1, h.records("pruning_plan").size());
+        assertTrue(SparsityReport.of(Pruning.strip(pruned)).prunableSparsity() >= 0.49);
         // inference needs no step
         pruned.predict(data, 8);
-        // a custom loop with the explicit call works
+        // a custom loop must make the explicit call before each training batch
         Tensor x = Tensor.of(new float[2 * 64], 2, 8, 8, 1);
-        Pruning.step(pruned, 0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> pruned.forward(x, true));
+        assertTrue(e.getMessage().contains("Pruning.step(model, step)"), e.getMessage());
+        Pruning.step(pruned, 1);
         pruned.forward(x, true);
         assertThrows(IllegalStateException.class, () -> pruned.forward(x, true));
     }
