@@ -13,52 +13,97 @@ public final class Pool {
     private static final int MIN_READS_PER_THREAD = 1 << 15;
 
     /**
-     * Max pooling, no padding: x (n,h,w,c) -> y (n,oh,ow,c). {@code argmax} (may be null at inference)
-     * receives for each output the flat index into x of the first maximum in (ky,kx) scan order.
+     * Max pooling, no padding: x (n,h,w,c) -> y (n,oh,ow,c). {@code argmax} (may be null) receives for
+     * each output the flat index into x of the first maximum in (ky,kx) scan order; training uses the
+     * cheaper {@link #maxPoolBackward(float[], float[], float[], float[], int, int, int, int, int, int, int, int, int, int)}
+     * that finds it again, so the forward pass stays a plain, vectorizable max.
      */
     public static void maxPool(float[] y, int[] argmax, float[] x, int n, int h, int w, int c,
                                int ph, int pw, int sh, int sw, int oh, int ow) {
-        // Scalar on purpose: a Vector API version (compare/blend with an IntVector argmax) measured 2-30x
-        // slower than this loop on JDK 17.
         int grain = Math.max(1, MIN_READS_PER_THREAD / Math.max(1, ow * c * ph * pw));
         Parallel.common().forRange(n * oh, grain, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int b = r / oh;
                 int oy = r % oh;
                 for (int ox = 0; ox < ow; ox++) {
-                    maxPoolPixel(y, argmax, x, w, c, ph, pw, (r * ow + ox) * c, ((b * h + oy * sh) * w + ox * sw) * c, 0);
+                    int o = (r * ow + ox) * c;
+                    int base = ((b * h + oy * sh) * w + ox * sw) * c;
+                    if (argmax != null) {
+                        maxPoolPixelArgmax(y, argmax, x, w, c, ph, pw, o, base);
+                    } else {
+                        maxPoolPixel(y, x, w, c, ph, pw, o, base);
+                    }
                 }
             }
         });
     }
 
-    /**
-     * One output pixel, channels {@code [ch0, c)}: y[o+ch] = max over the window starting at x[base+ch],
-     * scanned in (ky,kx) order, the first maximum winning.
-     */
-    private static void maxPoolPixel(float[] y, int[] argmax, float[] x, int w, int c, int ph, int pw,
-                             int o, int base, int ch0) {
-        // Channel outer, window inner: the running maximum stays in a register instead of being
-        // stored and reloaded from y for every window element.
-        for (int ch = ch0; ch < c; ch++) {
+    /** Window position outer, channels inner: contiguous Math.max over c channels, which C2 vectorizes. */
+    private static void maxPoolPixel(float[] y, float[] x, int w, int c, int ph, int pw, int o, int base) {
+        System.arraycopy(x, base, y, o, c);
+        for (int ky = 0; ky < ph; ky++) {
+            for (int kx = 0; kx < pw; kx++) {
+                if (ky == 0 && kx == 0) {
+                    continue;
+                }
+                int in = base + (ky * w + kx) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    y[o + ch] = Math.max(y[o + ch], x[in + ch]);
+                }
+            }
+        }
+    }
+
+    private static void maxPoolPixelArgmax(float[] y, int[] argmax, float[] x, int w, int c, int ph, int pw,
+                                           int o, int base) {
+        for (int ch = 0; ch < c; ch++) {
             float best = x[base + ch];
             int bestIdx = base + ch;
             for (int ky = 0; ky < ph; ky++) {
-                int rowStart = base + ky * w * c + ch;
                 for (int kx = 0; kx < pw; kx++) {
-                    int in = rowStart + kx * c;
-                    float v = x[in];
-                    if (v > best) {
-                        best = v;
+                    int in = base + (ky * w + kx) * c + ch;
+                    if (x[in] > best) {
+                        best = x[in];
                         bestIdx = in;
                     }
                 }
             }
             y[o + ch] = best;
-            if (argmax != null) {
-                argmax[o + ch] = bestIdx;
-            }
+            argmax[o + ch] = bestIdx;
         }
+    }
+
+    /**
+     * Backward of {@link #maxPool} without stored indices: for each output, dX at the first window
+     * position (in (ky,kx) scan order) whose x equals y gets dY. The same rule as the argmax, because y
+     * is that maximum bit for bit.
+     */
+    public static void maxPoolBackward(float[] dX, float[] dY, float[] x, float[] y, int n, int h, int w, int c,
+                                       int ph, int pw, int sh, int sw, int oh, int ow) {
+        // Parallel over images: pooling windows with stride < pool size overlap within an image only.
+        Parallel.common().forRange(n, Math.max(1, MIN_READS_PER_THREAD / Math.max(1, oh * ow * c * ph * pw)), (from, to) -> {
+            for (int b = from; b < to; b++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int o = ((b * oh + oy) * ow + ox) * c;
+                        int base = ((b * h + oy * sh) * w + ox * sw) * c;
+                        for (int ch = 0; ch < c; ch++) {
+                            float target = y[o + ch];
+                            search:
+                            for (int ky = 0; ky < ph; ky++) {
+                                for (int kx = 0; kx < pw; kx++) {
+                                    int in = base + (ky * w + kx) * c + ch;
+                                    if (x[in] == target) {
+                                        dX[in] += dY[o + ch];
+                                        break search;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
     }
 
     /** Backward of {@link #maxPool}: dX[argmax[i]] += dY[i] for each of the {@code count} outputs. */
