@@ -1,8 +1,8 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Reference timing: PyTorch trains the tutorial CNN on the real Fashion-MNIST, for side-by-side
 comparison with Shears' seconds per epoch (same model, Adam, batch 64, same thread count).
 
-Usage: python3 bench/scripts/pytorch_tutorial_epoch.py [--threads 2] [--epochs 1] [--data DIR]
+Usage: /usr/bin/python3 bench/scripts/pytorch_tutorial_epoch.py [--threads 2] [--epochs 1] [--data DIR]
 Needs Debian's python3-torch (apt-get install python3-torch) and dataset-fashion-mnist.
 """
 import argparse

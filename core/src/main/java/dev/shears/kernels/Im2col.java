@@ -35,7 +35,7 @@ public final class Im2col {
                         if (kx0 > 0) {
                             java.util.Arrays.fill(cols, dst, dst + kx0 * c, 0f);
                         }
-                        System.arraycopy(x, ((b * h + iy) * w + ix0 + kx0) * c, cols, dst + kx0 * c, (kx1 - kx0) * c);
+                        copy(x, ((b * h + iy) * w + ix0 + kx0) * c, cols, dst + kx0 * c, (kx1 - kx0) * c);
                         if (kx1 < kw) {
                             java.util.Arrays.fill(cols, dst + kx1 * c, dst + kw * c, 0f);
                         }
@@ -75,5 +75,19 @@ public final class Im2col {
                 }
             }
         });
+    }
+
+    /** Threshold under which a plain loop beats the fixed cost of a System.arraycopy call. */
+    private static final int SHORT_RUN = 32;
+
+    /** Copies a run; short runs (one kernel row of a few-channel image) by hand. */
+    private static void copy(float[] src, int from, float[] dst, int to, int len) {
+        if (len < SHORT_RUN) {
+            for (int i = 0; i < len; i++) {
+                dst[to + i] = src[from + i];
+            }
+        } else {
+            System.arraycopy(src, from, dst, to, len);
+        }
     }
 }

@@ -12,6 +12,11 @@ public final class Pool {
     /** Below this many window reads per thread, pooling stays on the calling thread. */
     private static final int MIN_READS_PER_THREAD = 1 << 15;
 
+    /** The common 2x2 stride-2 pool over a channel count the Vector API kernels handle. */
+    private static boolean isVector2x2(int c, int ph, int pw, int sh, int sw) {
+        return Kernels.VECTOR && ph == 2 && pw == 2 && sh == 2 && sw == 2 && VectorPool.supports(c);
+    }
+
     /**
      * Max pooling, no padding: x (n,h,w,c) -> y (n,oh,ow,c). {@code argmax} (may be null) receives for
      * each output the flat index into x of the first maximum in (ky,kx) scan order; training uses the
@@ -21,6 +26,10 @@ public final class Pool {
     public static void maxPool(float[] y, int[] argmax, float[] x, int n, int h, int w, int c,
                                int ph, int pw, int sh, int sw, int oh, int ow) {
         int grain = Math.max(1, MIN_READS_PER_THREAD / Math.max(1, ow * c * ph * pw));
+        if (argmax == null && isVector2x2(c, ph, pw, sh, sw)) {
+            Parallel.common().forRange(n * oh, grain, (from, to) -> VectorPool.forward2x2(y, x, h, w, c, oh, ow, from, to));
+            return;
+        }
         Parallel.common().forRange(n * oh, grain, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int b = r / oh;
@@ -80,13 +89,22 @@ public final class Pool {
      */
     public static void maxPoolBackward(float[] dX, float[] dY, float[] x, float[] y, int n, int h, int w, int c,
                                        int ph, int pw, int sh, int sw, int oh, int ow) {
+        int grain = Math.max(1, MIN_READS_PER_THREAD / Math.max(1, oh * ow * c * ph * pw));
+        if (isVector2x2(c, ph, pw, sh, sw)) {
+            Parallel.common().forRange(n, grain, (from, to) -> VectorPool.backward2x2(dX, dY, x, y, h, w, c, oh, ow, from, to));
+            return;
+        }
         // Parallel over images: pooling windows with stride < pool size overlap within an image only.
-        Parallel.common().forRange(n, Math.max(1, MIN_READS_PER_THREAD / Math.max(1, oh * ow * c * ph * pw)), (from, to) -> {
+        Parallel.common().forRange(n, grain, (from, to) -> {
             for (int b = from; b < to; b++) {
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
                         int o = ((b * oh + oy) * ow + ox) * c;
                         int base = ((b * h + oy * sh) * w + ox * sw) * c;
+                        if (ph == 2 && pw == 2) {
+                            backward2x2(dX, dY, x, y, o, base, base + w * c, c);
+                            continue;
+                        }
                         for (int ch = 0; ch < c; ch++) {
                             float target = y[o + ch];
                             search:
@@ -104,6 +122,25 @@ public final class Pool {
                 }
             }
         });
+    }
+
+    /**
+     * One 2x2 window over c channels without branches on the data: the winner is random, so compare
+     * chains would mispredict; conditional selects do not.
+     */
+    private static void backward2x2(float[] dX, float[] dY, float[] x, float[] y, int o, int row0, int row1, int c) {
+        for (int ch = 0; ch < c; ch++) {
+            float t = y[o + ch];
+            float g = dY[o + ch];
+            boolean e0 = x[row0 + ch] == t;
+            boolean e1 = !e0 && x[row0 + c + ch] == t;
+            boolean e2 = !e0 && !e1 && x[row1 + ch] == t;
+            boolean e3 = !e0 && !e1 && !e2 && x[row1 + c + ch] == t;
+            dX[row0 + ch] += e0 ? g : 0f;
+            dX[row0 + c + ch] += e1 ? g : 0f;
+            dX[row1 + ch] += e2 ? g : 0f;
+            dX[row1 + c + ch] += e3 ? g : 0f;
+        }
     }
 
     /** Backward of {@link #maxPool}: dX[argmax[i]] += dY[i] for each of the {@code count} outputs. */
