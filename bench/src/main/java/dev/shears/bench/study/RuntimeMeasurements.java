@@ -25,7 +25,7 @@ import java.util.zip.GZIPOutputStream;
 final class RuntimeMeasurements {
     /** Timed rounds per figure; the median round is reported, which damps noise from other processes. */
     private static final int ROUNDS = 7;
-    private static final long ROUND_NANOS = 150_000_000L;
+    private final long roundNanos;
 
     private final float[] x;
     private final int[] labels;
@@ -33,7 +33,9 @@ final class RuntimeMeasurements {
     private final int inSize;
     private final PrintStream out;
 
-    RuntimeMeasurements(Dataset test, PrintStream out) {
+    /** @param roundNanos length of one timed round (the quick mode uses short rounds) */
+    RuntimeMeasurements(Dataset test, PrintStream out, long roundNanos) {
+        this.roundNanos = roundNanos;
         this.x = test.features();
         this.labels = test.labels();
         this.n = test.size();
@@ -91,7 +93,7 @@ final class RuntimeMeasurements {
             long t0 = System.nanoTime();
             long calls = 0;
             int i = 0;
-            while (System.nanoTime() - t0 < ROUND_NANOS) {
+            while (System.nanoTime() - t0 < roundNanos) {
                 System.arraycopy(x, i * inSize, one, 0, inSize);
                 model.predict(one, 1);
                 calls++;
@@ -112,7 +114,7 @@ final class RuntimeMeasurements {
             long t0 = System.nanoTime();
             long images = 0;
             int start = 0;
-            while (System.nanoTime() - t0 < ROUND_NANOS) {
+            while (System.nanoTime() - t0 < roundNanos) {
                 if (start + batch > n) {
                     start = 0;
                 }

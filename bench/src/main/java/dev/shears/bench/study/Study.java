@@ -101,7 +101,7 @@ final class Study {
         out.printf(Locale.ROOT, "Pruned test accuracy %.4f (loss %.4f), sparsity %.4f%n", pruning.evaluation().accuracy(),
                 pruning.evaluation().loss(), sparsity.prunableSparsity());
 
-        RuntimeMeasurements runtime = new RuntimeMeasurements(test, out);
+        RuntimeMeasurements runtime = new RuntimeMeasurements(test, out, config.quick() ? 30_000_000L : 150_000_000L);
         ModelResult baseResult = runtime.measure("baseline", baseline, baseline.model(), baselineFile, dir);
         ModelResult prunedResult = runtime.measure("pruned", pruning, pruned, prunedFile, dir);
 
