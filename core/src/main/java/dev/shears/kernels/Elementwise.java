@@ -46,6 +46,15 @@ public final class Elementwise {
         }
     }
 
+    /** dY[i] = 0 where the ReLU output y[i] is not positive (the fused conv + ReLU backward), in place. */
+    public static void reluMaskInPlace(float[] dY, float[] y, int len) {
+        for (int i = 0; i < len; i++) {
+            if (!(y[i] > 0f)) {
+                dY[i] = 0f;
+            }
+        }
+    }
+
     /** y (rows,cols) += bias (cols) on every row, in place. */
     public static void addBiasRows(float[] y, float[] bias, int rows, int cols) {
         if (Kernels.VECTOR) {

@@ -93,6 +93,9 @@ public final class Conv2D extends Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         requireBuilt();
+        if (activation == Activation.RELU) {
+            return ConvOps.conv2d(x, kernel.value(), bias.value(), strideH, strideW, padding, true);
+        }
         return activation.apply(ConvOps.conv2d(x, kernel.value(), bias.value(), strideH, strideW, padding));
     }
 

@@ -46,6 +46,16 @@ public final class ConvOps {
      * bias (oc) or null -> y (n,oh,ow,oc).
      */
     public static Tensor conv2d(Tensor x, Tensor kernel, Tensor bias, int strideH, int strideW, Padding padding) {
+        return conv2d(x, kernel, bias, strideH, strideW, padding, false);
+    }
+
+    /**
+     * As {@link #conv2d(Tensor, Tensor, Tensor, int, int, Padding)}, with ReLU fused in when {@code relu}:
+     * y = max(conv + bias, 0) in one buffer, which saves the separate activation tensor and its gradient
+     * (the largest buffers of a training step).
+     */
+    public static Tensor conv2d(Tensor x, Tensor kernel, Tensor bias, int strideH, int strideW, Padding padding,
+                                boolean relu) {
         if (x.rank() != 4 || kernel.rank() != 4 || kernel.shape(2) != x.shape(3)) {
             throw new ShapeMismatchException("conv2d needs x (n,h,w,c) and kernel (kh,kw,c,oc) with matching c, got x "
                     + Arrays.toString(x.shape()) + " and kernel " + Arrays.toString(kernel.shape()));
@@ -76,11 +86,18 @@ public final class ConvOps {
         if (bias != null) {
             Elementwise.addBiasRows(y, bias.data(), rows, oc);
         }
+        if (relu) {
+            Elementwise.relu(y, y, y.length);
+        }
         Tensor out = bias == null
                 ? Tensor.derived(y, new int[] {n, oh, ow, oc}, x, kernel)
                 : Tensor.derived(y, new int[] {n, oh, ow, oc}, x, kernel, bias);
         out.setBackward(() -> {
             float[] dY = out.grad();
+            if (relu) {
+                // This tensor's gradient is read by nobody after this closure, so mask it in place.
+                Elementwise.reluMaskInPlace(dY, y, dY.length);
+            }
             if (kernel.requiresGrad()) {
                 // dW (k,oc) += cols^T · dY
                 Gemm.gemmTransA(kernel.grad(), 0, cols, 0, dY, 0, k, rows, oc, true);
@@ -92,13 +109,25 @@ public final class ConvOps {
                 if (direct) {
                     Gemm.gemmTransB(x.grad(), 0, dY, 0, kernel.data(), 0, rows, oc, k, true);
                 } else {
-                    float[] dCols = new float[rows * k];
+                    // Scratch reused across steps: it lives only inside this closure and is fully overwritten.
+                    float[] dCols = scratch(rows * k);
                     Gemm.gemmTransB(dCols, 0, dY, 0, kernel.data(), 0, rows, oc, k, false);
                     Im2col.col2im(x.grad(), dCols, n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
                 }
             }
         });
         return out;
+    }
+
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** A per-thread buffer of at least {@code size} floats, contents undefined. */
+    private static float[] scratch(int size) {
+        float[][] holder = SCRATCH.get();
+        if (holder[0].length < size) {
+            holder[0] = new float[size];
+        }
+        return holder[0];
     }
 
     /** Max pooling without padding: x (n,h,w,c) -> (n,oh,ow,c), oh = (h - ph) / sh + 1. */

@@ -76,6 +76,25 @@ class OpsGradientTest {
     }
 
     @Test
+    void conv2dWithFusedRelu() {
+        Tensor x = param(rng, 1, 2, 5, 4, 3);
+        Tensor k = param(rng, 1, 3, 2, 3, 2);
+        Tensor b = param(rng, 0.3f, 2);
+        // Keep pre-activations away from 0 so the finite difference does not straddle the kink.
+        Tensor pre = ConvOps.conv2d(x, k, b, 1, 1, Padding.VALID);
+        for (int i = 0; i < pre.size(); i++) {
+            if (Math.abs(pre.data()[i]) < 0.05f) {
+                b.data()[i % 2] += 0.2f;
+                i = -1;
+                pre = ConvOps.conv2d(x, k, b, 1, 1, Padding.VALID);
+            }
+        }
+        check(in -> ConvOps.conv2d(in[0], in[1], in[2], 1, 1, Padding.VALID, true), x, k, b);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(Ops.relu(pre).data(),
+                ConvOps.conv2d(x, k, b, 1, 1, Padding.VALID, true).data());
+    }
+
+    @Test
     void conv2dPointwiseWithoutBias() {
         check(in -> ConvOps.conv2d(in[0], in[1], null, 1, 1, Padding.VALID),
                 param(rng, 1, 2, 3, 3, 2), param(rng, 1, 1, 1, 2, 4));
