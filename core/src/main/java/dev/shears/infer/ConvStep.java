@@ -1,0 +1,84 @@
+package dev.shears.infer;
+
+import dev.shears.kernels.Gemm;
+import dev.shears.kernels.Im2col;
+import dev.shears.kernels.SparseKernels;
+import dev.shears.nn.Activation;
+
+/**
+ * A fused Conv2D + bias + activation over NHWC. Dense: {@code cols (n*oh*ow, k) = im2col(x)}, then
+ * {@code y = cols · W (k, oc)}. Sparse: {@code colsT (k, n*oh*ow)}, then {@code t (oc, n*oh*ow) = W^T · colsT}
+ * with one contiguous axpy per non-zero, and the epilogue transposes back to NHWC.
+ */
+final class ConvStep implements Step {
+    private final String name;
+    private final Weights w;
+    private final Activation act;
+    private final int h;
+    private final int wd;
+    private final int c;
+    private final int kh;
+    private final int kw;
+    private final int sh;
+    private final int sw;
+    private final int padTop;
+    private final int padLeft;
+    private final int oh;
+    private final int ow;
+    private final int colsSlot;
+
+    /** geometry = {h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow}. */
+    ConvStep(String name, Weights w, Activation act, int[] geometry, int colsSlot) {
+        this.name = name;
+        this.w = w;
+        this.act = act;
+        this.h = geometry[0];
+        this.wd = geometry[1];
+        this.c = geometry[2];
+        this.kh = geometry[3];
+        this.kw = geometry[4];
+        this.sh = geometry[5];
+        this.sw = geometry[6];
+        this.padTop = geometry[7];
+        this.padLeft = geometry[8];
+        this.oh = geometry[9];
+        this.ow = geometry[10];
+        this.colsSlot = colsSlot;
+    }
+
+    @Override
+    public int outSize() {
+        return oh * ow * w.oc;
+    }
+
+    @Override
+    public void run(float[] y, float[] x, int n, Arena arena) {
+        int p = n * oh * ow;
+        if (!w.kernel.sparse()) {
+            // A 1x1 stride-1 unpadded conv needs no unfolding: NHWC x already is the cols matrix.
+            boolean direct = kh == 1 && kw == 1 && sh == 1 && sw == 1;
+            float[] cols = direct ? x : arena.get(colsSlot, p * w.k);
+            if (!direct) {
+                Im2col.im2col(cols, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
+            }
+            Gemm.gemm(y, 0, cols, 0, w.dense, 0, p, w.k, w.oc, false);
+            Epilogue.rows(y, w.bias, p, w.oc, act);
+            return;
+        }
+        float[] colsT = arena.get(colsSlot, p * w.k);
+        SparseKernels.im2colT(colsT, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
+        float[] t = arena.get(colsSlot + 1, p * w.oc);
+        w.multiplyTransposed(t, colsT, p);
+        Epilogue.transposed(y, t, w.bias, p, w.oc, act);
+    }
+
+    @Override
+    public String describe() {
+        return Epilogue.line(name, "Conv2D", w, kh + "x" + kw + " " + c + "->" + w.oc + " on " + h + "x" + wd + ", " + act.kerasName());
+    }
+
+    @Override
+    public Weights weights() {
+        return w;
+    }
+}
