@@ -26,6 +26,10 @@ final class ConvStep implements Step {
     private final int oh;
     private final int ow;
     private final int colsSlot;
+    /** CSR stride-1 convs run directly on a padded channel-major copy: each weight's offset into it, else null. */
+    private final int[] directOffsets;
+    private final int hp;
+    private final int wp;
 
     /** geometry = {h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow}. */
     ConvStep(String name, Weights w, Activation act, int[] geometry, int colsSlot) {
@@ -44,6 +48,9 @@ final class ConvStep implements Step {
         this.oh = geometry[9];
         this.ow = geometry[10];
         this.colsSlot = colsSlot;
+        this.hp = oh + kh - 1;
+        this.wp = ow + kw - 1;
+        this.directOffsets = w.kernel == Kernel.CSR && sh == 1 && sw == 1 ? w.directOffsets(c, kw, hp * wp, wp) : null;
     }
 
     @Override
@@ -65,11 +72,33 @@ final class ConvStep implements Step {
             Epilogue.rows(y, w.bias, p, w.oc, act);
             return;
         }
+        if (directOffsets != null) {
+            runDirect(y, x, n, arena);
+            return;
+        }
         float[] colsT = arena.get(colsSlot, p * w.k);
         SparseKernels.im2colT(colsT, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
         float[] t = arena.get(colsSlot + 1, p * w.oc);
         w.multiplyTransposed(t, colsT, p);
         Epilogue.transposed(y, t, w.bias, p, w.oc, act);
+    }
+
+    /**
+     * Stride-1 CSR conv without im2col: per image, xc (c, hp, wp) = padded x, then for each output channel
+     * t[oc][oy*wp + ox] = sum over its non-zeros w of w * xc[offset(w) + oy*wp + ox], one contiguous window
+     * per weight; columns ox >= ow of these wide rows are computed and dropped by the epilogue.
+     */
+    private void runDirect(float[] y, float[] x, int n, Arena arena) {
+        float[] xc = arena.get(colsSlot, c * hp * wp + kw);
+        float[] t = arena.get(colsSlot + 1, w.oc * oh * wp);
+        for (int b = 0; b < n; b++) {
+            SparseKernels.padChw(xc, x, b, h, wd, c, padTop, padLeft, hp, wp);
+            w.multiplyShifted(t, directOffsets, xc, oh * wp);
+            SparseKernels.biasTransposeWide(y, b * oh * ow * w.oc, t, w.bias, w.oc, oh, ow, wp, act == Activation.RELU);
+        }
+        if (act == Activation.SOFTMAX) {
+            dev.shears.kernels.Elementwise.softmaxRows(y, y, n * oh * ow, w.oc);
+        }
     }
 
     @Override

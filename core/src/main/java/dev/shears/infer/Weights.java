@@ -58,11 +58,36 @@ final class Weights {
         return stored;
     }
 
+    /**
+     * CSR only: each non-zero's offset into a padded channel-major image (c, hp, wp) of plane size
+     * {@code plane}, for a conv whose kernel rows are (ky, kx, ch) with {@code c} channels and width {@code kw}.
+     */
+    int[] directOffsets(int c, int kw, int plane, int wp) {
+        int[] col = csr.colIdx();
+        int[] off = new int[col.length];
+        for (int i = 0; i < col.length; i++) {
+            int ch = col[i] % c;
+            int kx = (col[i] / c) % kw;
+            int ky = col[i] / c / kw;
+            off[i] = ch * plane + ky * wp + kx;
+        }
+        return off;
+    }
+
+    /** CSR only: out (oc, width) with out[r][j] = sum of v * x[offsets[i] + j] over row r's non-zeros. */
+    void multiplyShifted(float[] out, int[] offsets, float[] x, int width) {
+        Parallel.common().forRange(oc, grain(width), (from, to) ->
+                SparseKernels.csrShifted(out, width, csr.values(), offsets, 1, csr.rowPtr(), x, width, from, to));
+    }
+
+    private int grain(int p) {
+        long perRow = Math.max(1, stored / oc) * (long) p;
+        return (int) Math.max(1, GRAIN_FLOPS / perRow);
+    }
+
     /** Sparse kinds only: out (oc, p) = W^T (oc, k) · bT (k, p), split over output channels. */
     void multiplyTransposed(float[] out, float[] bT, int p) {
-        long perRow = Math.max(1, stored / oc) * (long) p;
-        int grain = (int) Math.max(1, GRAIN_FLOPS / perRow);
-        Parallel.common().forRange(oc, grain, (from, to) -> {
+        Parallel.common().forRange(oc, grain(p), (from, to) -> {
             switch (kernel) {
                 case CSR -> SparseKernels.csr(out, csr, bT, p, from, to);
                 case BLOCK4 -> SparseKernels.bsr4(out, bsr4, bT, p, from, to);

@@ -15,6 +15,13 @@ public final class SparseKernels {
     private SparseKernels() {
     }
 
+    /**
+     * Whether the Vector API kernels run: the {@code jdk.incubator.vector} module is present (the JVM was
+     * started with {@code --add-modules jdk.incubator.vector}) and {@code -Dshears.vector=false} is not set.
+     */
+    public static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("shears.vector"));
+
     /** out (rows, p) = W (rows, cols) · bT (cols, p), W in CSR; rows [rowFrom, rowTo) only. */
     public static void csr(float[] out, Csr w, float[] bT, int p, int rowFrom, int rowTo) {
         float[] v = w.values();
@@ -22,15 +29,47 @@ public final class SparseKernels {
         int[] ptr = w.rowPtr();
         if (p == 1) {
             for (int r = rowFrom; r < rowTo; r++) {
-                out[r] = gatherDot(v, col, bT, ptr[r], ptr[r + 1]);
+                out[r] = VECTOR ? SparseVector.gatherDot(v, col, bT, ptr[r], ptr[r + 1]) : gatherDot(v, col, bT, ptr[r], ptr[r + 1]);
             }
             return;
         }
+        csrShifted(out, p, v, col, p, ptr, bT, p, rowFrom, rowTo);
+    }
+
+    /**
+     * The CSR multiply over shifted windows: out[r*outStride + j] = sum over i in [ptr[r], ptr[r+1]) of
+     * v[i] * x[off[i]*scale + j], for j in [0, width) and rows [rowFrom, rowTo). With off = column indices
+     * and scale = p it is {@link #csr}; with off = each weight's offset into a padded (c, hp, wp) image and
+     * scale = 1 it is a direct stride-1 convolution whose output rows are wp wide (see {@link #padChw}).
+     */
+    public static void csrShifted(float[] out, int outStride, float[] v, int[] off, int scale, int[] ptr, float[] x,
+                                  int width, int rowFrom, int rowTo) {
+        int j0 = VECTOR ? SparseVector.csr(out, outStride, v, off, scale, ptr, x, width, rowFrom, rowTo) : 0;
+        if (j0 == width) {
+            return;
+        }
         for (int r = rowFrom; r < rowTo; r++) {
-            int o = r * p;
-            java.util.Arrays.fill(out, o, o + p, 0f);
+            int o = r * outStride + j0;
+            java.util.Arrays.fill(out, o, r * outStride + width, 0f);
             for (int i = ptr[r]; i < ptr[r + 1]; i++) {
-                axpy(out, o, v[i], bT, col[i] * p, p);
+                axpy(out, o, v[i], x, off[i] * scale + j0, width - j0);
+            }
+        }
+    }
+
+    /**
+     * Image {@code b} of x (n,h,w,c) into xc (c, hp, wp) channel-major with zero padding: pixel (y, x) lands at
+     * (y + padTop, x + padLeft). Everything else in xc, including any tail past c*hp*wp, is zeroed.
+     */
+    public static void padChw(float[] xc, float[] x, int b, int h, int w, int c, int padTop, int padLeft, int hp, int wp) {
+        java.util.Arrays.fill(xc, 0f);
+        for (int iy = 0; iy < h; iy++) {
+            for (int ix = 0; ix < w; ix++) {
+                int src = ((b * h + iy) * w + ix) * c;
+                int dst = (iy + padTop) * wp + ix + padLeft;
+                for (int ch = 0; ch < c; ch++) {
+                    xc[ch * hp * wp + dst] = x[src + ch];
+                }
             }
         }
     }
@@ -66,9 +105,8 @@ public final class SparseKernels {
         float[] v = w.values();
         int[] start = w.blockCol();
         int[] ptr = w.blockPtr();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int o = r * p;
-            if (p == 1) {
+        if (p == 1) {
+            for (int r = rowFrom; r < rowTo; r++) {
                 float s = 0f;
                 for (int b = ptr[r]; b < ptr[r + 1]; b++) {
                     int k = start[b];
@@ -76,17 +114,22 @@ public final class SparseKernels {
                     s += (v[q] * bT[k] + v[q + 1] * bT[k + 1]) + (v[q + 2] * bT[k + 2] + v[q + 3] * bT[k + 3]);
                 }
                 out[r] = s;
-                continue;
             }
-            java.util.Arrays.fill(out, o, o + p, 0f);
+            return;
+        }
+        int j0 = VECTOR ? SparseVector.bsr4(out, v, start, ptr, bT, p, rowFrom, rowTo) : 0;
+        int len = p - j0;
+        for (int r = rowFrom; r < rowTo && len > 0; r++) {
+            int o = r * p + j0;
+            java.util.Arrays.fill(out, o, o + len, 0f);
             for (int b = ptr[r]; b < ptr[r + 1]; b++) {
-                int x0 = start[b] * p;
+                int x0 = start[b] * p + j0;
                 int q = 4 * b;
                 float w0 = v[q];
                 float w1 = v[q + 1];
                 float w2 = v[q + 2];
                 float w3 = v[q + 3];
-                for (int j = 0; j < p; j++) {
+                for (int j = 0; j < len; j++) {
                     out[o + j] += (w0 * bT[x0 + j] + w1 * bT[x0 + p + j]) + (w2 * bT[x0 + 2 * p + j] + w3 * bT[x0 + 3 * p + j]);
                 }
             }
@@ -98,30 +141,33 @@ public final class SparseKernels {
         float[] v = w.values();
         byte[] meta = w.meta();
         int groups = w.cols() / 4;
-        for (int r = rowFrom; r < rowTo; r++) {
-            int o = r * p;
-            int q0 = r * groups;
-            if (p == 1) {
+        if (p == 1) {
+            for (int r = rowFrom; r < rowTo; r++) {
                 float s0 = 0f;
                 float s1 = 0f;
                 for (int g = 0; g < groups; g++) {
-                    int q = q0 + g;
+                    int q = r * groups + g;
                     int m = meta[q];
                     s0 += v[2 * q] * bT[4 * g + (m & 3)];
                     s1 += v[2 * q + 1] * bT[4 * g + ((m >> 2) & 3)];
                 }
                 out[r] = s0 + s1;
-                continue;
             }
-            java.util.Arrays.fill(out, o, o + p, 0f);
+            return;
+        }
+        int j0 = VECTOR ? SparseVector.twoFour(out, v, meta, groups, bT, p, rowFrom, rowTo) : 0;
+        int len = p - j0;
+        for (int r = rowFrom; r < rowTo && len > 0; r++) {
+            int o = r * p + j0;
+            java.util.Arrays.fill(out, o, o + len, 0f);
             for (int g = 0; g < groups; g++) {
-                int q = q0 + g;
+                int q = r * groups + g;
                 int m = meta[q];
-                int xa = (4 * g + (m & 3)) * p;
-                int xb = (4 * g + ((m >> 2) & 3)) * p;
+                int xa = (4 * g + (m & 3)) * p + j0;
+                int xb = (4 * g + ((m >> 2) & 3)) * p + j0;
                 float wa = v[2 * q];
                 float wb = v[2 * q + 1];
-                for (int j = 0; j < p; j++) {
+                for (int j = 0; j < len; j++) {
                     out[o + j] += wa * bT[xa + j] + wb * bT[xb + j];
                 }
             }
@@ -135,25 +181,19 @@ public final class SparseKernels {
     public static void im2colT(float[] colsT, float[] x, int n, int h, int w, int c, int kh, int kw,
                                int strideH, int strideW, int padTop, int padLeft, int oh, int ow) {
         int p = n * oh * ow;
-        for (int b = 0; b < n; b++) {
-            for (int oy = 0; oy < oh; oy++) {
-                int pixRow = (b * oh + oy) * ow;
-                for (int ky = 0; ky < kh; ky++) {
-                    int iy = oy * strideH - padTop + ky;
-                    for (int kx = 0; kx < kw; kx++) {
-                        int kRow = (ky * kw + kx) * c;
-                        for (int ox = 0; ox < ow; ox++) {
-                            int ix = ox * strideW - padLeft + kx;
-                            int dst = kRow * p + pixRow + ox;
-                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-                                for (int ch = 0; ch < c; ch++) {
-                                    colsT[dst + ch * p] = 0f;
-                                }
-                            } else {
-                                int src = ((b * h + iy) * w + ix) * c;
-                                for (int ch = 0; ch < c; ch++) {
-                                    colsT[dst + ch * p] = x[src + ch];
-                                }
+        // Row by row of colsT so the writes are contiguous; the strided reads stay within a small input.
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                for (int ch = 0; ch < c; ch++) {
+                    int dst = ((ky * kw + kx) * c + ch) * p;
+                    for (int b = 0; b < n; b++) {
+                        for (int oy = 0; oy < oh; oy++) {
+                            int iy = oy * strideH - padTop + ky;
+                            boolean rowInside = iy >= 0 && iy < h;
+                            int src = (b * h + iy) * w * c + ch;
+                            for (int ox = 0; ox < ow; ox++) {
+                                int ix = ox * strideW - padLeft + kx;
+                                colsT[dst++] = rowInside && ix >= 0 && ix < w ? x[src + ix * c] : 0f;
                             }
                         }
                     }
@@ -177,12 +217,24 @@ public final class SparseKernels {
      * {@code relu} else the identity.
      */
     public static void biasTranspose(float[] y, float[] t, float[] bias, int rows, int p, boolean relu) {
+        biasTransposeWide(y, 0, t, bias, rows, 1, p, p, relu);
+    }
+
+    /**
+     * As {@link #biasTranspose} from wide rows: t (rows, oh, wp) whose first ow columns of each of the oh
+     * rows are valid, into y[yOff ..] as (oh, ow, rows).
+     */
+    public static void biasTransposeWide(float[] y, int yOff, float[] t, float[] bias, int rows, int oh, int ow, int wp,
+                                         boolean relu) {
         for (int r = 0; r < rows; r++) {
             float bv = bias[r];
-            int to = r * p;
-            for (int j = 0; j < p; j++) {
-                float v = t[to + j] + bv;
-                y[j * rows + r] = relu && v < 0f ? 0f : v;
+            for (int oy = 0; oy < oh; oy++) {
+                int to = (r * oh + oy) * wp;
+                int yo = yOff + oy * ow * rows + r;
+                for (int ox = 0; ox < ow; ox++) {
+                    float v = t[to + ox] + bv;
+                    y[yo + ox * rows] = relu && v < 0f ? 0f : v;
+                }
             }
         }
     }
