@@ -1,5 +1,7 @@
 package dev.shears.bench;
 
+import dev.shears.infer.InferenceModel;
+import dev.shears.infer.Kernel;
 import dev.shears.nn.Activation;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
@@ -60,6 +62,24 @@ public final class BenchModels {
                 .build();
     }
 
+    /**
+     * The one-layer model {@code shape}, pruned in {@code kernel}'s pattern to {@code sparsity}% (DENSE: not
+     * pruned), compiled with that kernel forced.
+     */
+    public static InferenceModel compiledLayer(String shape, String kernel, int sparsity) {
+        Sequential m = layer(shape);
+        Kernel k = Kernel.valueOf(kernel);
+        if (k != Kernel.DENSE) {
+            prune(m, kernel, sparsity / 100.0);
+        }
+        return InferenceModel.compile(m, InferenceModel.Options.auto().force(k));
+    }
+
+    /** Random inputs in [0, 1) for {@code n} examples of the compiled model, fixed seed. */
+    public static float[] input(InferenceModel m, int n) {
+        return random(n * Arrays.stream(m.inputShape()).reduce(1, (a, b) -> a * b));
+    }
+
     /** Values per example of the model's input. */
     public static int inputSize(Sequential m) {
         return Arrays.stream(m.inputShape()).reduce(1, (a, b) -> a * b);
@@ -67,8 +87,12 @@ public final class BenchModels {
 
     /** Random inputs in [0, 1) for {@code n} examples, fixed seed. */
     public static float[] input(Sequential m, int n) {
+        return random(n * inputSize(m));
+    }
+
+    private static float[] random(int size) {
         Random rng = new Random(7);
-        float[] x = new float[n * inputSize(m)];
+        float[] x = new float[size];
         for (int i = 0; i < x.length; i++) {
             x[i] = rng.nextFloat();
         }

@@ -226,14 +226,15 @@ public final class SparseKernels {
      */
     public static void biasTransposeWide(float[] y, int yOff, float[] t, float[] bias, int rows, int oh, int ow, int wp,
                                          boolean relu) {
-        for (int r = 0; r < rows; r++) {
-            float bv = bias[r];
-            for (int oy = 0; oy < oh; oy++) {
-                int to = (r * oh + oy) * wp;
-                int yo = yOff + oy * ow * rows + r;
-                for (int ox = 0; ox < ow; ox++) {
-                    float v = t[to + ox] + bv;
-                    y[yo + ox * rows] = relu && v < 0f ? 0f : v;
+        // Output-major so the writes are contiguous; the reads walk `rows` streams, which prefetch well.
+        int plane = oh * wp;
+        for (int oy = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++) {
+                int yo = yOff + (oy * ow + ox) * rows;
+                int to = oy * wp + ox;
+                for (int r = 0; r < rows; r++) {
+                    float v = t[r * plane + to] + bias[r];
+                    y[yo + r] = relu && v < 0f ? 0f : v;
                 }
             }
         }

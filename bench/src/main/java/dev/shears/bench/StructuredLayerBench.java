@@ -1,8 +1,6 @@
 package dev.shears.bench;
 
 import dev.shears.infer.InferenceModel;
-import dev.shears.infer.Kernel;
-import dev.shears.nn.Sequential;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -17,42 +15,33 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One conv or dense layer (fused bias, linear activation) through the inference runtime, with the kernel
- * forced: {@code kernel=DENSE} is im2col + Shears' GEMM, the others the sparse kernels on weights pruned
- * to {@code sparsity}% in the kernel's pattern (TWO_FOUR is always 50%). Times are per call (a batch).
- * Single-threaded by default ({@code -Dshears.threads=1} in the fork) so ratios are not thread noise.
+ * One conv or dense layer through the inference runtime with a structured kernel: {@code pattern}
+ * is KERNEL:sparsity, BLOCK4 = smallest-L1 1x4 blocks along the input axis pruned, TWO_FOUR = 2:4.
+ * Microseconds per call (one batch); single-threaded ({@code -Dshears.threads=1}) so ratios are not thread noise.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dshears.threads=1", "-Xmx6g"})
-public class LayerBench {
+public class StructuredLayerBench {
     @Param({"conv1", "conv2", "conv64", "dense32x128", "dense128x10", "dense1024"})
     public String shape;
-
-    @Param({"0", "50", "70", "80", "90", "95"})
-    public int sparsity;
 
     @Param({"1", "64"})
     public int batch;
 
-    @Param({"DENSE", "CSR", "BLOCK4", "TWO_FOUR"})
-    public String kernel;
+    @Param({"BLOCK4:50", "BLOCK4:70", "BLOCK4:80", "BLOCK4:90", "BLOCK4:95", "TWO_FOUR:50"})
+    public String pattern;
 
     private InferenceModel model;
     private float[] x;
 
     @Setup
     public void setup() {
-        Sequential m = BenchModels.layer(shape);
-        Kernel k = Kernel.valueOf(kernel);
-        if (k != Kernel.DENSE) {
-            BenchModels.prune(m, kernel, sparsity / 100.0);
-        }
-        model = InferenceModel.compile(m, InferenceModel.Options.auto().force(k));
-        x = BenchModels.input(m, batch);
+        model = BenchModels.compiledLayer(shape, pattern.substring(0, pattern.indexOf(':')), Integer.parseInt(pattern.substring(pattern.indexOf(':') + 1)));
+        x = BenchModels.input(model, batch);
     }
 
     @Benchmark
