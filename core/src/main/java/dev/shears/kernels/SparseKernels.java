@@ -29,7 +29,7 @@ public final class SparseKernels {
         int[] ptr = w.rowPtr();
         if (p == 1) {
             for (int r = rowFrom; r < rowTo; r++) {
-                out[r] = VECTOR ? SparseVector.gatherDot(v, col, bT, ptr[r], ptr[r + 1]) : gatherDot(v, col, bT, ptr[r], ptr[r + 1]);
+                out[r] = gatherDot(v, col, bT, ptr[r], ptr[r + 1]);
             }
             return;
         }
@@ -74,7 +74,10 @@ public final class SparseKernels {
         }
     }
 
-    /** sum over i in [from, to) of v[i] * x[idx[i]]. */
+    /**
+     * sum over i in [from, to) of v[i] * x[idx[i]]. Scalar on purpose: the Vector API gather measured no
+     * faster here, and it is very slow whenever C2 has not (or no longer) compiled it.
+     */
     static float gatherDot(float[] v, int[] idx, float[] x, int from, int to) {
         float s0 = 0f;
         float s1 = 0f;

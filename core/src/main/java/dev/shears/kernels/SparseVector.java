@@ -1,7 +1,6 @@
 package dev.shears.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -56,20 +55,6 @@ final class SparseVector {
             }
         }
         return j;
-    }
-
-    /** sum over i in [from, to) of v[i] * x[idx[i]], with hardware gathers. */
-    static float gatherDot(float[] v, int[] idx, float[] x, int from, int to) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = from;
-        for (; i + L <= to; i += L) {
-            acc = FloatVector.fromArray(S, x, 0, idx, i).fma(FloatVector.fromArray(S, v, i), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < to; i++) {
-            s += v[i] * x[idx[i]];
-        }
-        return s;
     }
 
     /** As {@link #csr} for 1x4 blocks: four input rows per stored index. */
