@@ -7,9 +7,18 @@ import dev.shears.kernels.TwoFour;
  * The automatic per-layer kernel choice. A layer whose kernel (k, oc) has sparsity {@code s} (fraction of
  * exact zeros) runs sparse when {@code s >= threshold}, where the threshold is the JMH break-even of the
  * sparse against the dense kernel on this engine (see the bench module): {@link #CONV_THRESHOLD} for
- * convolutions, {@link #DENSE_THRESHOLD} for dense layers. Among sparse kernels the structured ones win
- * when the weights have their pattern: 2:4 when every group of four inputs has at most two non-zeros,
- * 1x4 blocks when blocks hold at least {@link #BLOCK_FILL} of their slots on average, CSR otherwise.
+ * convolutions, {@link #DENSE_THRESHOLD} for dense layers, and then with CSR. The 2:4 and 1x4-block kernels
+ * are chosen only when forced through {@link InferenceModel.Options}: on this machine they measured no
+ * faster than CSR on the same weights (conv2 batch 1: BLOCK4 at 80% 64 us vs CSR 50 us, TWO_FOUR 92 us vs
+ * CSR at 50% 57 us; dense 1024x1024: 143 vs 138 us and 393 vs 268 us), because CSR convs run directly
+ * without im2col while the structured ones still unfold, and CSR's dot product keeps four accumulators.
+ * {@link #structured} reports which pattern a kernel has, for describing a layer or forcing a kernel.
+ *
+ * <p>Measured break-even (JMH, one thread, against the scalar i-k-j {@code Gemm} of commit 35bf184):
+ * below 50% for every benchmarked shape and batch (the CSR kernels already match the dense path at 0-50%),
+ * because the sparse conv runs directly without im2col and the sparse kernels are register-blocked with the
+ * Vector API. The thresholds stay at 50% so that the rule remains right once the Vector API GEMM lands;
+ * re-measure with {@code SparseLayerBench -p sparsity=0,50,70} and {@code DenseLayerBench} and adjust.
  *
  * <pre>{@code Kernel k = KernelRule.choose(kernel, 400, 32, true);}</pre>
  */
@@ -35,14 +44,19 @@ public final class KernelRule {
 
     /** The kernel for weights {@code w (k, oc)} of a conv ({@code conv}) or dense layer, by the rule above. */
     public static Kernel choose(float[] w, int k, int oc, boolean conv) {
-        double s = sparsity(w);
-        if (s < (conv ? CONV_THRESHOLD : DENSE_THRESHOLD)) {
-            return Kernel.DENSE;
-        }
+        return sparsity(w) < (conv ? CONV_THRESHOLD : DENSE_THRESHOLD) ? Kernel.DENSE : Kernel.CSR;
+    }
+
+    /**
+     * The structured pattern {@code w (k, oc)} has along its input axis: TWO_FOUR when every aligned group of
+     * four inputs of an output has at most two non-zeros, BLOCK4 when its non-zero 1x4 blocks are at least
+     * {@link #BLOCK_FILL} full on average, else CSR (unstructured).
+     */
+    public static Kernel structured(float[] w, int k, int oc) {
         if (TwoFour.fits(w, k, oc)) {
             return Kernel.TWO_FOUR;
         }
-        long nnz = Math.round((1 - s) * w.length);
+        long nnz = Math.round((1 - sparsity(w)) * w.length);
         if (k >= 4 && nnz >= BLOCK_FILL * 4L * Bsr4.countBlocks(w, k, oc)) {
             return Kernel.BLOCK4;
         }

@@ -63,7 +63,10 @@ class InferenceModelTest {
         Dense dense = (Dense) m.layers().get(7);
         TestModels.pruneTwoFour(conv2.kernel().data(), 400, 32);
         TestModels.pruneBlock4(dense.kernel().data(), 32, 128, 0.8);
-        InferenceModel c = InferenceModel.compile(m);
+        assertEquals(Kernel.TWO_FOUR, KernelRule.structured(conv2.kernel().data(), 400, 32));
+        assertEquals(Kernel.BLOCK4, KernelRule.structured(dense.kernel().data(), 32, 128));
+        assertEquals(Kernel.CSR, KernelRule.structured(TestModels.pruneUnstructured(TestModels.tutorial(1), 0.8).parameters().get(2).data(), 400, 32));
+        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force("conv2d_1", Kernel.TWO_FOUR).force("dense", Kernel.BLOCK4));
         assertEquals(Kernel.TWO_FOUR, c.kernels().get("conv2d_1"), c.describe());
         assertEquals(Kernel.BLOCK4, c.kernels().get("dense"), c.describe());
         assertMatchesEngine(m, c, 1, 1);
