@@ -86,7 +86,9 @@ final class ConvStep implements Step {
     /**
      * Stride-1 CSR conv without im2col: per image, xc (c, hp, wp) = padded x, then for each output channel
      * t[oc][oy*wp + ox] = sum over its non-zeros w of w * xc[offset(w) + oy*wp + ox], one contiguous window
-     * per weight; columns ox >= ow of these wide rows are computed and dropped by the epilogue.
+     * per weight; columns ox >= ow of these wide rows are computed and dropped by the epilogue. Windows of
+     * the last channel run up to kw - 1 values past the image: whatever the scratch holds there only
+     * reaches those dropped columns.
      */
     private void runDirect(float[] y, float[] x, int n, Arena arena) {
         float[] xc = arena.get(colsSlot, c * hp * wp + kw);

@@ -59,10 +59,12 @@ public final class SparseKernels {
 
     /**
      * Image {@code b} of x (n,h,w,c) into xc (c, hp, wp) channel-major with zero padding: pixel (y, x) lands at
-     * (y + padTop, x + padLeft). Everything else in xc, including any tail past c*hp*wp, is zeroed.
+     * (y + padTop, x + padLeft), the padding zeroed. Values of xc past c*hp*wp are left as they are.
      */
     public static void padChw(float[] xc, float[] x, int b, int h, int w, int c, int padTop, int padLeft, int hp, int wp) {
-        java.util.Arrays.fill(xc, 0f);
+        if (hp != h || wp != w) {
+            java.util.Arrays.fill(xc, 0, c * hp * wp, 0f);
+        }
         for (int iy = 0; iy < h; iy++) {
             for (int ix = 0; ix < w; ix++) {
                 int src = ((b * h + iy) * w + ix) * c;
