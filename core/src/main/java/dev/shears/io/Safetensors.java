@@ -263,7 +263,7 @@ public final class Safetensors {
         }
         if (begin < 0 || end < begin || end > dataLen) {
             throw new ModelFormatException(file, name + ".data_offsets", "[" + begin + ", " + end
-                    + "] lies outside the data section of " + dataLen + " bytes");
+                    + "] lies outside the data section of " + dataLen + " bytes (truncated file?)");
         }
         if (end - begin != count * dtype.bytes()) {
             throw new ModelFormatException(file, name + ".data_offsets", "covers " + (end - begin) + " bytes but shape "

@@ -2,7 +2,8 @@ package dev.shears.kernels;
 
 /**
  * Element-wise and row-wise kernels: activations, bias, softmax and the fused softmax cross-entropy.
- * Backward kernels accumulate ({@code +=}) into their gradient buffers.
+ * Backward kernels accumulate ({@code +=}) into their gradient buffers. ReLU and the bias kernels run
+ * on the Vector API when {@link Kernels#vectorEnabled()}.
  */
 public final class Elementwise {
     private Elementwise() {
@@ -10,14 +11,34 @@ public final class Elementwise {
 
     /** y = max(x, 0) over {@code len} values. */
     public static void relu(float[] y, float[] x, int len) {
+        if (Kernels.VECTOR) {
+            VectorElementwise.relu(y, x, len);
+        } else {
+            reluScalar(y, x, len);
+        }
+    }
+
+    /** Scalar version of {@link #relu}. */
+    static void reluScalar(float[] y, float[] x, int len) {
         for (int i = 0; i < len; i++) {
             float v = x[i];
-            y[i] = v > 0f ? v : 0f;
+            // "v < 0 ? 0 : v" rather than "v > 0 ? v : 0": NaN must propagate (as in PyTorch/TF) so that
+            // a diverged run is detected instead of silently zeroed.
+            y[i] = v < 0f ? 0f : v;
         }
     }
 
     /** dX += dY where the forward output y was positive (ReLU's derivative at 0 taken as 0). */
     public static void reluBackward(float[] dX, float[] dY, float[] y, int len) {
+        if (Kernels.VECTOR) {
+            VectorElementwise.reluBackward(dX, dY, y, len);
+        } else {
+            reluBackwardScalar(dX, dY, y, len);
+        }
+    }
+
+    /** Scalar version of {@link #reluBackward}. */
+    static void reluBackwardScalar(float[] dX, float[] dY, float[] y, int len) {
         for (int i = 0; i < len; i++) {
             if (y[i] > 0f) {
                 dX[i] += dY[i];
@@ -27,6 +48,15 @@ public final class Elementwise {
 
     /** y (rows,cols) += bias (cols) on every row, in place. */
     public static void addBiasRows(float[] y, float[] bias, int rows, int cols) {
+        if (Kernels.VECTOR) {
+            VectorElementwise.addBiasRows(y, bias, rows, cols);
+        } else {
+            addBiasRowsScalar(y, bias, rows, cols);
+        }
+    }
+
+    /** Scalar version of {@link #addBiasRows}. */
+    static void addBiasRowsScalar(float[] y, float[] bias, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             for (int j = 0; j < cols; j++) {
@@ -37,6 +67,15 @@ public final class Elementwise {
 
     /** dBias (cols) += column sums of dY (rows,cols). */
     public static void biasBackward(float[] dBias, float[] dY, int rows, int cols) {
+        if (Kernels.VECTOR) {
+            VectorElementwise.biasBackward(dBias, dY, rows, cols);
+        } else {
+            biasBackwardScalar(dBias, dY, rows, cols);
+        }
+    }
+
+    /** Scalar version of {@link #biasBackward}. */
+    static void biasBackwardScalar(float[] dBias, float[] dY, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
             int o = r * cols;
             for (int j = 0; j < cols; j++) {

@@ -20,16 +20,24 @@ public final class Im2col {
                 int oy = r % oh;
                 for (int ox = 0; ox < ow; ox++) {
                     int row = (r * ow + ox) * rowLen;
+                    int ix0 = ox * strideW - padLeft;
+                    // Columns kx in [kx0, kx1) fall inside the image: for one ky they are kw*c
+                    // contiguous floats in NHWC, so copy them as one run instead of pixel by pixel.
+                    int kx0 = Math.max(0, -ix0);
+                    int kx1 = Math.min(kw, w - ix0);
                     for (int ky = 0; ky < kh; ky++) {
                         int iy = oy * strideH - padTop + ky;
-                        for (int kx = 0; kx < kw; kx++) {
-                            int ix = ox * strideW - padLeft + kx;
-                            int dst = row + (ky * kw + kx) * c;
-                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
-                                java.util.Arrays.fill(cols, dst, dst + c, 0f);
-                            } else {
-                                System.arraycopy(x, ((b * h + iy) * w + ix) * c, cols, dst, c);
-                            }
+                        int dst = row + ky * kw * c;
+                        if (iy < 0 || iy >= h || kx1 <= kx0) {
+                            java.util.Arrays.fill(cols, dst, dst + kw * c, 0f);
+                            continue;
+                        }
+                        if (kx0 > 0) {
+                            java.util.Arrays.fill(cols, dst, dst + kx0 * c, 0f);
+                        }
+                        copy(x, ((b * h + iy) * w + ix0 + kx0) * c, cols, dst + kx0 * c, (kx1 - kx0) * c);
+                        if (kx1 < kw) {
+                            java.util.Arrays.fill(cols, dst + kx1 * c, dst + kw * c, 0f);
                         }
                     }
                 }
@@ -47,26 +55,39 @@ public final class Im2col {
                 for (int oy = 0; oy < oh; oy++) {
                     for (int ox = 0; ox < ow; ox++) {
                         int row = ((b * oh + oy) * ow + ox) * rowLen;
+                        int ix0 = ox * strideW - padLeft;
+                        int kx0 = Math.max(0, -ix0);
+                        int kx1 = Math.min(kw, w - ix0);
+                        int run = (kx1 - kx0) * c;
                         for (int ky = 0; ky < kh; ky++) {
                             int iy = oy * strideH - padTop + ky;
-                            if (iy < 0 || iy >= h) {
+                            if (iy < 0 || iy >= h || run <= 0) {
                                 continue;
                             }
-                            for (int kx = 0; kx < kw; kx++) {
-                                int ix = ox * strideW - padLeft + kx;
-                                if (ix < 0 || ix >= w) {
-                                    continue;
-                                }
-                                int src = row + (ky * kw + kx) * c;
-                                int dst = ((b * h + iy) * w + ix) * c;
-                                for (int ch = 0; ch < c; ch++) {
-                                    dX[dst + ch] += dCols[src + ch];
-                                }
+                            // The in-image part of one kernel row is a contiguous run in both arrays.
+                            int src = row + (ky * kw + kx0) * c;
+                            int dst = ((b * h + iy) * w + ix0 + kx0) * c;
+                            for (int t = 0; t < run; t++) {
+                                dX[dst + t] += dCols[src + t];
                             }
                         }
                     }
                 }
             }
         });
+    }
+
+    /** Threshold under which a plain loop beats the fixed cost of a System.arraycopy call. */
+    private static final int SHORT_RUN = 32;
+
+    /** Copies a run; short runs (one kernel row of a few-channel image) by hand. */
+    private static void copy(float[] src, int from, float[] dst, int to, int len) {
+        if (len < SHORT_RUN) {
+            for (int i = 0; i < len; i++) {
+                dst[to + i] = src[from + i];
+            }
+        } else {
+            System.arraycopy(src, from, dst, to, len);
+        }
     }
 }

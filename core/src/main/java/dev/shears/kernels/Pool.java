@@ -9,37 +9,111 @@ public final class Pool {
     private Pool() {
     }
 
+    /** Below this many window reads per thread, pooling stays on the calling thread. */
+    private static final int MIN_READS_PER_THREAD = 1 << 15;
+
+    /** The common 2x2 stride-2 pool over a channel count the Vector API kernels handle. */
+    private static boolean isVector2x2(int c, int ph, int pw, int sh, int sw) {
+        return Kernels.VECTOR && ph == 2 && pw == 2 && sh == 2 && sw == 2 && VectorPool.supports(c);
+    }
+
     /**
-     * Max pooling, no padding: x (n,h,w,c) -> y (n,oh,ow,c). {@code argmax} (may be null at inference)
-     * receives for each output the flat index into x of the first maximum in (ky,kx) scan order.
+     * Max pooling, no padding: x (n,h,w,c) -> y (n,oh,ow,c). {@code argmax} (may be null) receives for
+     * each output the flat index into x of the first maximum in (ky,kx) scan order; training uses the
+     * cheaper {@link #maxPoolBackward(float[], float[], float[], float[], int, int, int, int, int, int, int, int, int, int)}
+     * that finds it again, so the forward pass stays a plain, vectorizable max.
      */
     public static void maxPool(float[] y, int[] argmax, float[] x, int n, int h, int w, int c,
                                int ph, int pw, int sh, int sw, int oh, int ow) {
-        Parallel.common().forRange(n * oh, 8, (from, to) -> {
+        int grain = Math.max(1, MIN_READS_PER_THREAD / Math.max(1, ow * c * ph * pw));
+        if (argmax == null && isVector2x2(c, ph, pw, sh, sw)) {
+            Parallel.common().forRange(n * oh, grain, (from, to) -> VectorPool.forward2x2(y, x, h, w, c, oh, ow, from, to));
+            return;
+        }
+        Parallel.common().forRange(n * oh, grain, (from, to) -> {
             for (int r = from; r < to; r++) {
                 int b = r / oh;
                 int oy = r % oh;
                 for (int ox = 0; ox < ow; ox++) {
                     int o = (r * ow + ox) * c;
                     int base = ((b * h + oy * sh) * w + ox * sw) * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        y[o + ch] = x[base + ch];
-                        if (argmax != null) {
-                            argmax[o + ch] = base + ch;
-                        }
+                    if (argmax != null) {
+                        maxPoolPixelArgmax(y, argmax, x, w, c, ph, pw, o, base);
+                    } else {
+                        maxPoolPixel(y, x, w, c, ph, pw, o, base);
                     }
-                    for (int ky = 0; ky < ph; ky++) {
-                        for (int kx = 0; kx < pw; kx++) {
-                            if (ky == 0 && kx == 0) {
-                                continue;
-                            }
-                            int in = base + (ky * w + kx) * c;
-                            for (int ch = 0; ch < c; ch++) {
-                                float v = x[in + ch];
-                                if (v > y[o + ch]) {
-                                    y[o + ch] = v;
-                                    if (argmax != null) {
-                                        argmax[o + ch] = in + ch;
+                }
+            }
+        });
+    }
+
+    /** Window position outer, channels inner: contiguous Math.max over c channels, which C2 vectorizes. */
+    private static void maxPoolPixel(float[] y, float[] x, int w, int c, int ph, int pw, int o, int base) {
+        System.arraycopy(x, base, y, o, c);
+        for (int ky = 0; ky < ph; ky++) {
+            for (int kx = 0; kx < pw; kx++) {
+                if (ky == 0 && kx == 0) {
+                    continue;
+                }
+                int in = base + (ky * w + kx) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    y[o + ch] = Math.max(y[o + ch], x[in + ch]);
+                }
+            }
+        }
+    }
+
+    private static void maxPoolPixelArgmax(float[] y, int[] argmax, float[] x, int w, int c, int ph, int pw,
+                                           int o, int base) {
+        for (int ch = 0; ch < c; ch++) {
+            float best = x[base + ch];
+            int bestIdx = base + ch;
+            for (int ky = 0; ky < ph; ky++) {
+                for (int kx = 0; kx < pw; kx++) {
+                    int in = base + (ky * w + kx) * c + ch;
+                    if (x[in] > best) {
+                        best = x[in];
+                        bestIdx = in;
+                    }
+                }
+            }
+            y[o + ch] = best;
+            argmax[o + ch] = bestIdx;
+        }
+    }
+
+    /**
+     * Backward of {@link #maxPool} without stored indices: for each output, dX at the first window
+     * position (in (ky,kx) scan order) whose x equals y gets dY. The same rule as the argmax, because y
+     * is that maximum bit for bit.
+     */
+    public static void maxPoolBackward(float[] dX, float[] dY, float[] x, float[] y, int n, int h, int w, int c,
+                                       int ph, int pw, int sh, int sw, int oh, int ow) {
+        int grain = Math.max(1, MIN_READS_PER_THREAD / Math.max(1, oh * ow * c * ph * pw));
+        if (isVector2x2(c, ph, pw, sh, sw)) {
+            Parallel.common().forRange(n, grain, (from, to) -> VectorPool.backward2x2(dX, dY, x, y, h, w, c, oh, ow, from, to));
+            return;
+        }
+        // Parallel over images: pooling windows with stride < pool size overlap within an image only.
+        Parallel.common().forRange(n, grain, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int o = ((b * oh + oy) * ow + ox) * c;
+                        int base = ((b * h + oy * sh) * w + ox * sw) * c;
+                        if (ph == 2 && pw == 2) {
+                            backward2x2(dX, dY, x, y, o, base, base + w * c, c);
+                            continue;
+                        }
+                        for (int ch = 0; ch < c; ch++) {
+                            float target = y[o + ch];
+                            search:
+                            for (int ky = 0; ky < ph; ky++) {
+                                for (int kx = 0; kx < pw; kx++) {
+                                    int in = base + (ky * w + kx) * c + ch;
+                                    if (x[in] == target) {
+                                        dX[in] += dY[o + ch];
+                                        break search;
                                     }
                                 }
                             }
@@ -48,6 +122,25 @@ public final class Pool {
                 }
             }
         });
+    }
+
+    /**
+     * One 2x2 window over c channels without branches on the data: the winner is random, so compare
+     * chains would mispredict; conditional selects do not.
+     */
+    private static void backward2x2(float[] dX, float[] dY, float[] x, float[] y, int o, int row0, int row1, int c) {
+        for (int ch = 0; ch < c; ch++) {
+            float t = y[o + ch];
+            float g = dY[o + ch];
+            boolean e0 = x[row0 + ch] == t;
+            boolean e1 = !e0 && x[row0 + c + ch] == t;
+            boolean e2 = !e0 && !e1 && x[row1 + ch] == t;
+            boolean e3 = !e0 && !e1 && !e2 && x[row1 + c + ch] == t;
+            dX[row0 + ch] += e0 ? g : 0f;
+            dX[row0 + c + ch] += e1 ? g : 0f;
+            dX[row1 + ch] += e2 ? g : 0f;
+            dX[row1 + c + ch] += e3 ? g : 0f;
+        }
     }
 
     /** Backward of {@link #maxPool}: dX[argmax[i]] += dY[i] for each of the {@code count} outputs. */

@@ -113,10 +113,9 @@ public final class ConvOps {
             throw new ShapeMismatchException("maxPool2d: pool " + ph + "x" + pw + " larger than input " + Arrays.toString(x.shape()));
         }
         float[] y = new float[n * oh * ow * c];
-        int[] argmax = x.requiresGrad() ? new int[y.length] : null;
-        Pool.maxPool(y, argmax, x.data(), n, h, w, c, ph, pw, sh, sw, oh, ow);
+        Pool.maxPool(y, null, x.data(), n, h, w, c, ph, pw, sh, sw, oh, ow);
         Tensor out = Tensor.derived(y, new int[] {n, oh, ow, c}, x);
-        out.setBackward(() -> Pool.maxPoolBackward(x.grad(), out.grad(), argmax, y.length));
+        out.setBackward(() -> Pool.maxPoolBackward(x.grad(), out.grad(), x.data(), y, n, h, w, c, ph, pw, sh, sw, oh, ow));
         return out;
     }
 

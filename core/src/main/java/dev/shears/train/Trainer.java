@@ -62,7 +62,7 @@ public final class Trainer {
         int batchSize = options.batchSize();
         int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
         History history = new History();
-        List<Callback> callbacks = new ArrayList<>(options.callbacks());
+        List<Callback> callbacks = withHookCallbacks(options.callbacks());
         if (options.verbose()) {
             callbacks.add(0, new ProgressLogger(options.out(), System.console() != null));
         }
@@ -116,6 +116,28 @@ public final class Trainer {
         }
         callbacks.forEach(c -> c.onTrainEnd(ctx));
         return history;
+    }
+
+    /** The caller's callbacks, preceded by those that layers ask for (one per class, unless given). */
+    private List<Callback> withHookCallbacks(List<Callback> given) {
+        List<Callback> hooks = new ArrayList<>();
+        for (dev.shears.nn.Layer layer : model.layers()) {
+            if (layer instanceof TrainingHook hook) {
+                Callback cb = hook.trainingCallback();
+                boolean present = false;
+                for (Callback c : given) {
+                    present |= c.getClass() == cb.getClass();
+                }
+                for (Callback c : hooks) {
+                    present |= c.getClass() == cb.getClass();
+                }
+                if (!present) {
+                    hooks.add(cb);
+                }
+            }
+        }
+        hooks.addAll(given);
+        return hooks;
     }
 
     private record StepResult(double loss, int correct) {

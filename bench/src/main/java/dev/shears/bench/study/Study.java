@@ -1,0 +1,209 @@
+package dev.shears.bench.study;
+
+import dev.shears.data.Dataset;
+import dev.shears.datasets.FashionMnist;
+import dev.shears.io.ModelFiles;
+import dev.shears.kernels.Kernels;
+import dev.shears.kernels.Parallel;
+import dev.shears.nn.Loss;
+import dev.shears.nn.Parameter;
+import dev.shears.nn.Sequential;
+import dev.shears.optim.Adam;
+import dev.shears.prune.PolynomialDecay;
+import dev.shears.prune.Pruning;
+import dev.shears.prune.PruningConfig;
+import dev.shears.prune.PruningSchedule;
+import dev.shears.prune.SparsityReport;
+import dev.shears.prune.Tutorial;
+import dev.shears.train.Evaluation;
+import dev.shears.train.FitOptions;
+import dev.shears.train.History;
+import dev.shears.train.Trainer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Runs the pruning study: data, baseline training, pruning, runtime compilation and measurement, report.
+ * Everything is written to a scratch directory first and moved to {@code --out} at the end, so an
+ * interrupted run never leaves a half-written report.
+ */
+final class Study {
+    /** The Keras tutorial's own end step (its arithmetic gave 6 with frequency 100), for --prune-from initial. */
+    static final long TUTORIAL_END_STEP = 6;
+
+    private final StudyConfig config;
+    private final PrintStream out;
+
+    Study(StudyConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    /** A trained model with what was measured while training it. */
+    record Trained(Sequential model, History history, Evaluation evaluation, double secondsPerEpoch) {
+    }
+
+    void run() throws IOException {
+        Parallel.setCommonThreads(config.threads());
+        out.println("Shears pruning study: " + config.threads() + " thread(s), kernels: " + Kernels.description());
+        if (!Kernels.vectorEnabled()) {
+            out.println("NOTE: the Vector API is off, so kernels run scalar and slow; run java with "
+                    + "--add-modules jdk.incubator.vector");
+        }
+        ReportWriter report = ReportWriter.begin(config.out());
+        try {
+            runInto(report);
+            report.commit();
+            out.println("Report written to " + config.out().toAbsolutePath().resolve("report.md"));
+        } finally {
+            report.abandonIfUncommitted();
+        }
+    }
+
+    private void runInto(ReportWriter report) throws IOException {
+        FashionMnist.Data data = loadData();
+        Dataset train = config.trainLimit() == null ? data.train() : data.train().take(config.trainLimit());
+        Dataset test = config.testLimit() == null ? data.test() : data.test().take(config.testLimit());
+        out.println("Data: " + data.source());
+        out.printf(Locale.ROOT, "Training on %,d images, testing on %,d%n", train.size(), test.size());
+        Path dir = report.dir();
+
+        Sequential initial = Tutorial.model(config.seed());
+        out.print(initial.summary());
+        Path initialFile = dir.resolve("initial.safetensors");
+        ModelFiles.save(initial, initialFile);
+
+        out.println("\n== Baseline: " + config.epochs() + " epochs, batch " + config.batchSize() + ", Adam");
+        Trained baseline = train(initial, train, test, config.epochs());
+        Path baselineFile = dir.resolve("baseline.safetensors");
+        ModelFiles.save(baseline.model(), baselineFile);
+        out.printf(Locale.ROOT, "Baseline test accuracy %.4f (loss %.4f)%n", baseline.evaluation().accuracy(), baseline.evaluation().loss());
+
+        Sequential start = ModelFiles.load(config.pruneFromInitial() ? initialFile : baselineFile);
+        PruningSchedule schedule = schedule(train.size(), config.initialSparsity(), config.finalSparsity());
+        out.println("\n== Pruning the " + (config.pruneFromInitial() ? "initial" : "trained baseline") + " weights: "
+                + schedule + " over " + config.pruneEpochs() + " epochs");
+        Sequential wrapped = Pruning.prune(start, PruningConfig.of(schedule));
+        out.print(wrapped.summary());
+        Trained pruning = trainPruned(wrapped, train, test, dir.resolve("pruning_log.csv"));
+        Sequential pruned = Pruning.strip(pruning.model());
+        Path prunedFile = dir.resolve("pruned.safetensors");
+        ModelFiles.save(pruned, prunedFile);
+        SparsityReport sparsity = SparsityReport.of(pruned);
+        out.print(sparsity);
+        out.printf(Locale.ROOT, "Pruned test accuracy %.4f (loss %.4f), sparsity %.4f%n", pruning.evaluation().accuracy(),
+                pruning.evaluation().loss(), sparsity.prunableSparsity());
+
+        RuntimeMeasurements runtime = new RuntimeMeasurements(test, out, config.quick() ? 30_000_000L : 150_000_000L);
+        ModelResult baseResult = runtime.measure("baseline", baseline, baseline.model(), baselineFile, dir);
+        ModelResult prunedResult = runtime.measure("pruned", pruning, pruned, prunedFile, dir);
+
+        List<SweepRow> sweepRows = new ArrayList<>();
+        for (double s : config.sweep()) {
+            sweepRows.add(sweepPoint(s, baseline, baseResult, baselineFile, train, test, runtime, dir));
+        }
+
+        Map<String, Object> top = new LinkedHashMap<>();
+        top.put("threads", config.threads());
+        top.put("epochs", config.epochs());
+        top.put("prune_epochs", config.pruneEpochs());
+        top.put("train_images", train.size());
+        top.put("test_images", test.size());
+        top.put("data_source", data.source());
+        top.put("data_is_sample", data.isSample());
+        top.put("batch_size", config.batchSize());
+        top.put("seed", config.seed());
+        top.put("prune_from", config.pruneFromInitial() ? "initial" : "baseline");
+        top.put("schedule", schedule.toString());
+        top.put("kernels", Kernels.description());
+        top.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        report.write(new ReportData(top, baseResult, prunedResult, baseline, pruning, schedule, sparsity,
+                weights(baseline.model()), weights(pruned), sweepRows, initial.summary()));
+    }
+
+    private FashionMnist.Data loadData() throws IOException {
+        if (config.dataDir() != null) {
+            return FashionMnist.load(FashionMnist.Options.defaults().withDirectory(config.dataDir()));
+        }
+        return FashionMnist.loadOrSample();
+    }
+
+    private PruningSchedule schedule(int trainSize, double initialSparsity, double finalSparsity) {
+        if (config.pruneFromInitial()) {
+            return new PolynomialDecay(initialSparsity, finalSparsity, 0, TUTORIAL_END_STEP);
+        }
+        return PolynomialDecay.overTraining(initialSparsity, finalSparsity, trainSize, config.batchSize(), config.pruneEpochs());
+    }
+
+    private Trained train(Sequential model, Dataset train, Dataset test, int epochs) {
+        Trainer trainer = new Trainer(model, new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        History h = trainer.fit(train, fitOptions(epochs, test, null));
+        return new Trained(model, h, trainer.evaluate(test, 256), mean(h.get("seconds")));
+    }
+
+    private Trained trainPruned(Sequential wrapped, Dataset train, Dataset test, Path csvLog) {
+        Trainer trainer = new Trainer(wrapped, new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        History h = trainer.fit(train, fitOptions(config.pruneEpochs(), test, Pruning.callback(out, csvLog)));
+        return new Trained(wrapped, h, trainer.evaluate(test, 256), mean(h.get("seconds")));
+    }
+
+    private FitOptions fitOptions(int epochs, Dataset test, dev.shears.train.Callback extra) {
+        FitOptions.Builder b = FitOptions.builder().epochs(epochs).batchSize(config.batchSize()).validation(test)
+                .shuffleSeed(config.seed()).out(out);
+        if (extra != null) {
+            b.callback(extra);
+        }
+        return b.build();
+    }
+
+    private SweepRow sweepPoint(double s, Trained baseline, ModelResult baseResult, Path baselineFile, Dataset train,
+                                Dataset test, RuntimeMeasurements runtime, Path dir) throws IOException {
+        if (s == 0) {
+            return new SweepRow(0, baseResult);
+        }
+        out.printf(Locale.ROOT, "%n== Sweep: pruning the baseline to %.0f%%%n", s * 100);
+        PruningSchedule schedule = PolynomialDecay.overTraining(Math.min(config.initialSparsity(), s), s, train.size(),
+                config.batchSize(), config.pruneEpochs());
+        Sequential wrapped = Pruning.prune(ModelFiles.load(baselineFile), PruningConfig.of(schedule));
+        String tag = String.format(Locale.ROOT, "sweep-%02d", Math.round(s * 100));
+        Trained t = trainPruned(wrapped, train, test, null);
+        Sequential stripped = Pruning.strip(t.model());
+        Path file = dir.resolve(tag + ".safetensors");
+        ModelFiles.save(stripped, file);
+        ModelResult r = runtime.measure(tag, t, stripped, file, dir);
+        Files.deleteIfExists(file);
+        return new SweepRow(s, r);
+    }
+
+    /** One point of a sparsity sweep. */
+    record SweepRow(double targetSparsity, ModelResult result) {
+    }
+
+    /** All prunable kernel values of a model, concatenated. */
+    private static float[] weights(Sequential model) {
+        int n = 0;
+        for (Parameter p : model.parameters()) {
+            n += p.prunable() ? p.size() : 0;
+        }
+        float[] all = new float[n];
+        int at = 0;
+        for (Parameter p : model.parameters()) {
+            if (p.prunable()) {
+                System.arraycopy(p.data(), 0, all, at, p.size());
+                at += p.size();
+            }
+        }
+        return all;
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.shears.bench.study;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Validated settings of one study run.
+ *
+ * @param epochs           baseline training epochs
+ * @param pruneEpochs      pruning epochs
+ * @param initialSparsity  PolynomialDecay start
+ * @param finalSparsity    PolynomialDecay end
+ * @param pruneFromInitial prune the initial weights with the tutorial's end step instead of the baseline
+ * @param batchSize        batch size
+ * @param threads          worker threads
+ * @param seed             seed for everything random
+ * @param dataDir          explicit data directory, or null for the search order
+ * @param out              output directory
+ * @param trainLimit       first N training images, or null for all
+ * @param testLimit        first N test images, or null for all
+ * @param quick            smoke mode
+ * @param sweep            extra target sparsities
+ */
+public record StudyConfig(int epochs, int pruneEpochs, double initialSparsity, double finalSparsity,
+                          boolean pruneFromInitial, int batchSize, int threads, long seed, Path dataDir, Path out,
+                          Integer trainLimit, Integer testLimit, boolean quick, List<Double> sweep) {
+}

@@ -1,0 +1,134 @@
+package dev.shears.bench.study;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The pruning study from one command: trains the Keras tutorial's CNN on Fashion-MNIST, prunes it,
+ * compiles both into the inference runtime and writes a report (tables, plots, JSON).
+ *
+ * <pre>{@code java --add-modules jdk.incubator.vector -jar bench/target/shears-study.jar --quick}</pre>
+ */
+@Command(name = "shears-study", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train the tutorial CNN on Fashion-MNIST, prune it by magnitude, compile both into the "
+                + "inference runtime and write a report (report.md, results.json, training_log.csv, PNG plots).")
+public final class StudyMain implements Callable<Integer> {
+    @Option(names = "--epochs", description = "Baseline training epochs (default: ${DEFAULT-VALUE}).")
+    int epochs = 10;
+
+    @Option(names = "--prune-epochs", description = "Pruning (fine-tuning) epochs (default: ${DEFAULT-VALUE}).")
+    int pruneEpochs = 6;
+
+    @Option(names = "--initial-sparsity", description = "PolynomialDecay initial sparsity (default: ${DEFAULT-VALUE}).")
+    double initialSparsity = 0.5;
+
+    @Option(names = "--final-sparsity", description = "PolynomialDecay final sparsity (default: ${DEFAULT-VALUE}).")
+    double finalSparsity = 0.8;
+
+    @Option(names = "--prune-from", description = "Prune the trained 'baseline' (default) or the 'initial' weights "
+            + "with the tutorial's end-step arithmetic.")
+    String pruneFrom = "baseline";
+
+    @Option(names = "--batch-size", description = "Batch size (default: ${DEFAULT-VALUE}).")
+    int batchSize = 64;
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--seed", description = "Seed for initialization, shuffling and dropout (default: ${DEFAULT-VALUE}).")
+    long seed = 42;
+
+    @Option(names = "--data", description = "Directory with the four Fashion-MNIST IDX files (default: the "
+            + "datasets module's search order, falling back to the embedded sample).")
+    Path data;
+
+    @Option(names = "--out", description = "Output directory (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("target", "study");
+
+    @Option(names = "--train-limit", description = "Use only the first N training images.")
+    Integer trainLimit;
+
+    @Option(names = "--test-limit", description = "Use only the first N test images.")
+    Integer testLimit;
+
+    @Option(names = "--quick", description = "Smoke run (~30 s): 2,000 training / 1,000 test images, 2 + 2 epochs.")
+    boolean quick;
+
+    @Option(names = "--sweep", split = ",", description = "Also prune to each of these sparsities and tabulate "
+            + "accuracy, size and latency, e.g. 0,0.5,0.8,0.9,0.95.")
+    List<Double> sweep = new ArrayList<>();
+
+    /** Entry point; exits with 0 on success, 2 on bad options, 1 on failure. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (for tests and embedding). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new StudyMain());
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("shears-study: " + ex.getMessage() + " (see --help)");
+            return CommandLine.ExitCode.USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        StudyConfig config;
+        try {
+            config = validated();
+        } catch (IllegalArgumentException e) {
+            System.err.println("shears-study: " + e.getMessage() + " (see --help)");
+            return CommandLine.ExitCode.USAGE;
+        }
+        new Study(config, System.out).run();
+        return 0;
+    }
+
+    StudyConfig validated() {
+        if (quick) {
+            epochs = epochs == 10 ? 2 : epochs;
+            pruneEpochs = pruneEpochs == 6 ? 2 : pruneEpochs;
+            trainLimit = trainLimit == null ? 2000 : trainLimit;
+            testLimit = testLimit == null ? 1000 : testLimit;
+        }
+        require(epochs > 0, "--epochs must be positive, got " + epochs);
+        require(pruneEpochs > 0, "--prune-epochs must be positive, got " + pruneEpochs);
+        requireSparsity("--initial-sparsity", initialSparsity);
+        requireSparsity("--final-sparsity", finalSparsity);
+        require(finalSparsity >= initialSparsity, "--final-sparsity (" + finalSparsity
+                + ") must be >= --initial-sparsity (" + initialSparsity + ")");
+        require(pruneFrom.equals("baseline") || pruneFrom.equals("initial"),
+                "--prune-from must be 'baseline' or 'initial', got '" + pruneFrom + "'");
+        require(batchSize > 0, "--batch-size must be positive, got " + batchSize);
+        require(threads == null || threads > 0, "--threads must be positive, got " + threads);
+        require(trainLimit == null || trainLimit > 0, "--train-limit must be positive, got " + trainLimit);
+        require(testLimit == null || testLimit > 0, "--test-limit must be positive, got " + testLimit);
+        require(data == null || Files.isDirectory(data), "--data " + data + " is not a directory");
+        for (double s : sweep) {
+            requireSparsity("--sweep", s);
+        }
+        int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
+        return new StudyConfig(epochs, pruneEpochs, initialSparsity, finalSparsity, pruneFrom.equals("initial"),
+                batchSize, t, seed, data, out, trainLimit, testLimit, quick, List.copyOf(sweep));
+    }
+
+    private static void requireSparsity(String option, double s) {
+        require(s >= 0 && s < 1, option + " must be in [0, 1), got " + s);
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

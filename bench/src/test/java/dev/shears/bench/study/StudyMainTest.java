@@ -1,0 +1,106 @@
+package dev.shears.bench.study;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shears.io.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StudyMainTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private PrintStream savedErr;
+    private PrintStream savedOut;
+
+    @BeforeEach
+    void capture() {
+        savedErr = System.err;
+        savedOut = System.out;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setErr(savedErr);
+        System.setOut(savedOut);
+    }
+
+    @Test
+    void badOptionsAreRefusedWithExitCode2AndOneLine() {
+        assertRefused("--epochs must be positive", "--epochs", "-1");
+        assertRefused("--final-sparsity must be in [0, 1)", "--final-sparsity", "1.0");
+        assertRefused("--data", "--data", dir.resolve("missing").toString());
+        assertRefused("--prune-from must be 'baseline' or 'initial'", "--prune-from", "middle");
+        assertRefused("Unknown option", "--bogus");
+        assertRefused("--sweep must be in [0, 1)", "--sweep", "0.5,1.5");
+        assertFalse(Files.exists(dir.resolve("out")), "nothing written before the options are valid");
+    }
+
+    private void assertRefused(String expected, String... args) {
+        err.reset();
+        String[] all = new String[args.length + 2];
+        System.arraycopy(args, 0, all, 0, args.length);
+        all[args.length] = "--out";
+        all[args.length + 1] = dir.resolve("out").toString();
+        assertEquals(2, StudyMain.run(all));
+        String msg = err.toString(StandardCharsets.UTF_8).trim();
+        assertTrue(msg.contains(expected), msg);
+        assertEquals(1, msg.lines().count(), msg);
+    }
+
+    @Test
+    void helpExitsZero() {
+        assertEquals(0, StudyMain.run("--help"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--prune-epochs"));
+    }
+
+    @Test
+    void tinyRunWritesTheWholeReport() throws Exception {
+        Path report = dir.resolve("study");
+        int code = StudyMain.run("--train-limit", "256", "--test-limit", "128", "--epochs", "1", "--prune-epochs", "1",
+                "--threads", "1", "--quick", "--out", report.toString());
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        for (String f : new String[] {"report.md", "results.json", "training_log.csv", "pruning_log.csv", "loss.png",
+                "accuracy.png", "sparsity.png", "weights.png", "baseline.safetensors", "pruned.safetensors"}) {
+            assertTrue(Files.size(report.resolve(f)) > 0, f);
+        }
+        Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(report.resolve("results.json")));
+        for (String k : new String[] {"threads", "epochs", "prune_epochs", "train_images", "test_images", "data_source"}) {
+            assertTrue(json.containsKey(k), k);
+        }
+        assertEquals(256L, json.get("train_images"));
+        for (String model : new String[] {"baseline", "pruned"}) {
+            Map<?, ?> m = (Map<?, ?>) json.get(model);
+            for (String k : new String[] {"test_accuracy", "runtime_test_accuracy", "sparsity", "seconds_per_epoch",
+                    "file_bytes", "gzip_bytes", "compact_bytes", "batch1_latency_us", "batch1_latency_us_dense",
+                    "batch64_images_per_s"}) {
+                assertTrue(m.get(k) instanceof Number, model + "." + k);
+            }
+        }
+        // 256 images at batch 64 is 4 steps: with frequency 100 only the update at step 0 (50%) happens,
+        // and the schedule check must say so.
+        Map<?, ?> pruned = (Map<?, ?>) json.get("pruned");
+        assertEquals(0.5, ((Number) pruned.get("sparsity")).doubleValue(), 0.005);
+        String md = Files.readString(report.resolve("report.md"));
+        assertTrue(md.contains("**Warnings:**") && md.contains("instead of 80.0%"), md);
+        assertTrue(((Number) pruned.get("compact_bytes")).longValue() < ((Number) ((Map<?, ?>) json.get("baseline")).get("compact_bytes")).longValue());
+        try (var s = Files.list(dir)) {
+            assertEquals(0, s.filter(p -> p.getFileName().toString().contains("partial")).count(),
+                    "no scratch directory left behind");
+        }
+    }
+}

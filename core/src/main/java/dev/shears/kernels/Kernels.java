@@ -1,0 +1,50 @@
+package dev.shears.kernels;
+
+/**
+ * Chooses, once per JVM, between the Vector API kernels and the plain-Java ones, and says which is in
+ * use. The Vector API path needs the incubator module at run time ({@code --add-modules
+ * jdk.incubator.vector}); without it, or with {@code -Dshears.vector=false}, every kernel runs its scalar
+ * version. All {@code jdk.incubator.vector} references live in the {@code Vector*} classes, which are
+ * loaded only after this check, so the scalar path works on a JVM that lacks the module.
+ *
+ * <pre>{@code System.out.println("kernels: " + Kernels.description());}</pre>
+ */
+public final class Kernels {
+    /** Whether the fast kernels dispatch to the Vector API classes. */
+    static final boolean VECTOR;
+    private static final String DESCRIPTION;
+
+    static {
+        String reason = null;
+        int bits = 0;
+        if ("false".equalsIgnoreCase(System.getProperty("shears.vector", "true").trim())) {
+            reason = "disabled by -Dshears.vector=false";
+        } else if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            reason = "jdk.incubator.vector not enabled: run java with --add-modules jdk.incubator.vector";
+        } else {
+            try {
+                bits = VectorGemm.bits();
+                if (bits < 128) {
+                    reason = "preferred vector is only " + bits + "-bit";
+                }
+            } catch (LinkageError e) {
+                reason = "Vector API unavailable: " + e;
+            }
+        }
+        VECTOR = reason == null;
+        DESCRIPTION = VECTOR ? "Vector API, " + bits + "-bit" : "scalar (" + reason + ")";
+    }
+
+    private Kernels() {
+    }
+
+    /** True when the kernels use the Vector API, false when they run the scalar fallback. */
+    public static boolean vectorEnabled() {
+        return VECTOR;
+    }
+
+    /** One line for logs, e.g. {@code "Vector API, 512-bit"} or {@code "scalar (why)"}. */
+    public static String description() {
+        return DESCRIPTION;
+    }
+}

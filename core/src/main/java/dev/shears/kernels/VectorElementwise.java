@@ -1,0 +1,80 @@
+package dev.shears.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API versions of the frequent element-wise kernels of {@link Elementwise}, with scalar tails and
+ * the same results bit for bit (NaN and -0 included). Loaded only when {@link Kernels} found the module.
+ */
+final class VectorElementwise {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int V = S.length();
+
+    private VectorElementwise() {
+    }
+
+    /** y = max(x, 0) like {@code x < 0 ? 0 : x}: NaN (and -0) pass through unchanged. */
+    static void relu(float[] y, float[] x, int len) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += V) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(y, i);
+        }
+        for (; i < len; i++) {
+            float v = x[i];
+            y[i] = v < 0f ? 0f : v;
+        }
+    }
+
+    /** dX += dY where y > 0. */
+    static void reluBackward(float[] dX, float[] dY, float[] y, int len) {
+        int i = 0;
+        for (int end = S.loopBound(len); i < end; i += V) {
+            VectorMask<Float> on = FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f);
+            FloatVector dx = FloatVector.fromArray(S, dX, i);
+            dx.blend(dx.add(FloatVector.fromArray(S, dY, i)), on).intoArray(dX, i);
+        }
+        for (; i < len; i++) {
+            if (y[i] > 0f) {
+                dX[i] += dY[i];
+            }
+        }
+    }
+
+    /** y (rows,cols) += bias (cols) on every row. */
+    static void addBiasRows(float[] y, float[] bias, int rows, int cols) {
+        int full = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            int j = 0;
+            for (; j < full; j += V) {
+                FloatVector.fromArray(S, y, o + j).add(FloatVector.fromArray(S, bias, j)).intoArray(y, o + j);
+            }
+            for (; j < cols; j++) {
+                y[o + j] += bias[j];
+            }
+        }
+    }
+
+    /** dBias (cols) += column sums of dY (rows,cols), summed row by row like the scalar kernel. */
+    static void biasBackward(float[] dBias, float[] dY, int rows, int cols) {
+        int full = S.loopBound(cols);
+        for (int j = 0; j < full; j += V) {
+            FloatVector acc = FloatVector.fromArray(S, dBias, j);
+            for (int r = 0; r < rows; r++) {
+                acc = acc.add(FloatVector.fromArray(S, dY, r * cols + j));
+            }
+            acc.intoArray(dBias, j);
+        }
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            for (int j = full; j < cols; j++) {
+                dBias[j] += dY[o + j];
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.shears.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+class DatasetTest {
+    private static Dataset numbered(int n) {
+        float[] x = new float[n * 2];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            x[2 * i] = i;
+            x[2 * i + 1] = -i;
+            y[i] = i % 3;
+        }
+        return new Dataset(x, new int[] {2}, y, 3);
+    }
+
+    @Test
+    void takeSplitAndSliceAreViews() {
+        Dataset d = numbered(10);
+        assertEquals(4, d.take(4).size());
+        assertEquals(10, d.take(40).size());
+        Dataset[] parts = d.split(0.9);
+        assertEquals(9, parts[0].size());
+        assertEquals(1, parts[1].size());
+        assertEquals(0, parts[1].label(0));
+        float[] one = new float[2];
+        parts[1].copyFeatures(0, one, 0);
+        assertArrayEquals(new float[] {9, -9}, one);
+    }
+
+    @Test
+    void shuffleIsSeededPermutation() {
+        Dataset d = numbered(50);
+        int[] a = d.shuffle(3).labels();
+        assertArrayEquals(a, d.shuffle(3).labels());
+        float[] f = d.shuffle(3).features();
+        assertNotEquals(Arrays.toString(f), Arrays.toString(d.features()));
+        float[] sorted = new float[50];
+        for (int i = 0; i < 50; i++) {
+            sorted[i] = f[2 * i];
+        }
+        Arrays.sort(sorted);
+        for (int i = 0; i < 50; i++) {
+            assertEquals(i, sorted[i]);
+        }
+    }
+
+    @Test
+    void gatherFillsBatchBuffers() {
+        Dataset d = numbered(5);
+        float[] x = new float[4];
+        int[] y = new int[2];
+        d.gather(3, 2, x, y);
+        assertArrayEquals(new float[] {3, -3, 4, -4}, x);
+        assertArrayEquals(new int[] {0, 1}, y);
+        assertThrows(IndexOutOfBoundsException.class, () -> d.gather(4, 2, x, y));
+    }
+
+    @Test
+    void oneHotLabels() {
+        assertArrayEquals(new float[] {1, 0, 0, 0, 1, 0}, numbered(2).oneHotLabels());
+    }
+
+    @Test
+    void badInputIsRejected() {
+        assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[3], new int[] {2}, new int[] {0, 1}, 2));
+        assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[2], new int[] {2}, new int[] {-1}, 2));
+        assertThrows(IllegalArgumentException.class, () -> numbered(4).split(1.0));
+    }
+}

@@ -1,0 +1,140 @@
+package dev.shears.ops;
+
+import static dev.shears.ops.GradCheck.check;
+import static dev.shears.ops.GradCheck.param;
+
+import dev.shears.ops.ConvOps.Padding;
+import dev.shears.tensor.Tensor;
+import java.util.Random;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Finite-difference gradient checks for every differentiable op, on tiny shapes. */
+class OpsGradientTest {
+    private final Random rng = new Random(42);
+
+    @Test
+    void matmul() {
+        check(in -> Ops.matmul(in[0], in[1]), param(rng, 1, 3, 4), param(rng, 1, 4, 5));
+    }
+
+    @Test
+    void matmulWithVectorShapes() {
+        check(in -> Ops.matmul(in[0], in[1]), param(rng, 1, 1, 1), param(rng, 1, 1, 3));
+    }
+
+    @Test
+    void addBias() {
+        check(in -> Ops.addBias(in[0], in[1]), param(rng, 1, 2, 3, 4), param(rng, 1, 4));
+    }
+
+    @Test
+    void elementwise() {
+        check(in -> Ops.add(in[0], in[1]), param(rng, 1, 2, 3), param(rng, 1, 2, 3));
+        check(in -> Ops.sub(in[0], in[1]), param(rng, 1, 2, 3), param(rng, 1, 2, 3));
+        check(in -> Ops.mul(in[0], in[1]), param(rng, 1, 2, 3), param(rng, 1, 2, 3));
+        check(in -> Ops.scale(in[0], -2.5f), param(rng, 1, 5));
+        check(in -> Ops.mean(in[0]), param(rng, 1, 3, 2));
+    }
+
+    @Test
+    void relu() {
+        // Values kept away from the kink at 0, where the derivative is undefined.
+        Tensor x = param(rng, 1, 4, 5);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] += Math.signum(x.data()[i]) * 0.1f;
+        }
+        check(in -> Ops.relu(in[0]), x);
+    }
+
+    @Test
+    void softmax() {
+        check(in -> Ops.softmax(in[0]), param(rng, 2, 3, 4));
+    }
+
+    @Test
+    void reshapeAndFlatten() {
+        check(in -> Ops.reshape(in[0], 6, 2), param(rng, 1, 3, 4));
+        check(in -> Ops.flatten(in[0]), param(rng, 1, 2, 2, 3));
+    }
+
+    @Test
+    void dropoutWithFixedMask() {
+        check(in -> Ops.dropout(in[0], 0.4f, true, new SplittableRandom(3)), param(rng, 1, 4, 6));
+    }
+
+    @Test
+    void conv2dValid() {
+        check(in -> ConvOps.conv2d(in[0], in[1], in[2], 1, 1, Padding.VALID),
+                param(rng, 1, 2, 5, 4, 3), param(rng, 1, 3, 2, 3, 2), param(rng, 1, 2));
+    }
+
+    @Test
+    void conv2dSameStrided() {
+        check(in -> ConvOps.conv2d(in[0], in[1], in[2], 2, 2, Padding.SAME),
+                param(rng, 1, 1, 5, 6, 2), param(rng, 1, 3, 3, 2, 3), param(rng, 1, 3));
+    }
+
+    @Test
+    void conv2dPointwiseWithoutBias() {
+        check(in -> ConvOps.conv2d(in[0], in[1], null, 1, 1, Padding.VALID),
+                param(rng, 1, 2, 3, 3, 2), param(rng, 1, 1, 1, 2, 4));
+    }
+
+    @Test
+    void maxPool() {
+        // Distinct values so that the argmax is stable under the finite-difference step.
+        Tensor x = Tensor.parameter(new float[2 * 4 * 5 * 3], 2, 4, 5, 3);
+        int[] perm = shuffled(x.size());
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = perm[i] * 0.1f;
+        }
+        check(in -> ConvOps.maxPool2d(in[0], 2, 2, 2, 2), x);
+        check(in -> ConvOps.maxPool2d(in[0], 3, 2, 1, 1), x);
+    }
+
+    @Test
+    void globalAveragePool() {
+        check(in -> ConvOps.globalAvgPool2d(in[0]), param(rng, 1, 2, 3, 4, 5));
+    }
+
+    @Test
+    void fusedSoftmaxCrossEntropy() {
+        int[] labels = {0, 2, 1};
+        check(in -> Losses.softmaxCrossEntropy(in[0], labels), param(rng, 2, 3, 3));
+    }
+
+    @Test
+    void crossEntropyFromProbabilities() {
+        int[] labels = {1, 0};
+        Tensor p = Tensor.parameter(new float[] {0.2f, 0.5f, 0.3f, 0.6f, 0.1f, 0.3f}, 2, 3);
+        check(in -> Losses.crossEntropyFromProbabilities(in[0], labels), p);
+    }
+
+    @Test
+    void categoricalCrossEntropy() {
+        Tensor p = Tensor.parameter(new float[] {0.2f, 0.5f, 0.3f, 0.6f, 0.1f, 0.3f}, 2, 3);
+        Tensor t = Tensor.of(new float[] {0, 1, 0, 0.5f, 0, 0.5f}, 2, 3);
+        check(in -> Losses.categoricalCrossEntropy(in[0], t), p);
+    }
+
+    @Test
+    void softmaxThenCrossEntropyUsesTheFusedPath() {
+        int[] labels = {2, 0};
+        check(in -> Losses.crossEntropyFromProbabilities(Ops.softmax(in[0]), labels), param(rng, 3, 2, 3));
+    }
+
+    private int[] shuffled(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+}

@@ -1,0 +1,135 @@
+package dev.shears.prune;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shears.data.Dataset;
+import dev.shears.io.ModelFiles;
+import dev.shears.io.ModelFormatException;
+import dev.shears.io.Safetensors;
+import dev.shears.kernels.Parallel;
+import dev.shears.nn.Loss;
+import dev.shears.nn.Parameter;
+import dev.shears.nn.Sequential;
+import dev.shears.optim.Adam;
+import dev.shears.optim.Sgd;
+import dev.shears.train.FitOptions;
+import dev.shears.train.History;
+import dev.shears.train.SyntheticData;
+import dev.shears.train.Trainer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PruningCheckpointTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void singleThread() {
+        Parallel.setCommonThreads(1);
+    }
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setCommonThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    private static PruningConfig config() {
+        return PruningConfig.of(new PolynomialDecay(0.3, 0.8, 2, 30, 3, 3));
+    }
+
+    private static FitOptions options(int initialEpoch, PruningCallback cb) {
+        return FitOptions.builder().epochs(4).batchSize(10).shuffleSeed(7).initialEpoch(initialEpoch).verbose(false)
+                .callback(cb).build();
+    }
+
+    @Test
+    void resumeEqualsUninterruptedRun() throws Exception {
+        Dataset data = SyntheticData.bars(80, 4, 11); // 8 steps per epoch, 32 in all
+        Loss loss = Loss.sparseCategoricalCrossentropy(false);
+
+        Sequential straight = Pruning.prune(PruningTest.tinyModel(21), config());
+        Adam adamA = new Adam(0.01);
+        History full = new Trainer(straight, adamA, loss).fit(data, options(0, Pruning.callback(null, null)));
+
+        Sequential first = Pruning.prune(PruningTest.tinyModel(21), config());
+        Adam adamB = new Adam(0.01);
+        Path csv = dir.resolve("log.csv");
+        new Trainer(first, adamB, loss).fit(data, FitOptions.builder().epochs(2).batchSize(10).shuffleSeed(7)
+                .verbose(false).callback(Pruning.callback(null, csv)).build());
+        Path file = dir.resolve("mid.safetensors");
+        PruningCheckpoint.save(first, adamB, file);
+
+        PruningCheckpoint.Restored r = PruningCheckpoint.load(file);
+        Adam adamC = new Adam(0.01);
+        r.restoreOptimizer(adamC);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        History second = new Trainer(r.model(), adamC, loss).fit(data,
+                options(2, Pruning.callback(new PrintStream(err, true, StandardCharsets.UTF_8), csv)));
+
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+        for (Parameter p : straight.parameters()) {
+            assertArrayEquals(p.data(), r.model().parameter(p.name()).data(), p.name());
+        }
+        List<PruneLowMagnitude> a = Pruning.wrappers(straight);
+        List<PruneLowMagnitude> b = Pruning.wrappers(r.model());
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).pruningStep(), b.get(i).pruningStep());
+            for (int j = 0; j < a.get(i).prunedParameters().size(); j++) {
+                assertArrayEquals(a.get(i).mask(j), b.get(i).mask(j));
+            }
+        }
+        assertEquals(full.get("loss").subList(2, 4), second.get("loss"));
+        assertEquals(adamA.iterations(), adamC.iterations());
+        // the CSV holds the whole run: rows of updates 2, 5, ..., 29 (10 updates x 2 kernels) + header
+        assertEquals(21, Files.readAllLines(csv).size());
+        assertEquals(full.records("pruning").size(), 20);
+    }
+
+    @Test
+    void resumingWithoutPruningStateWarns() throws Exception {
+        Dataset data = SyntheticData.bars(80, 4, 11);
+        Sequential m = Pruning.prune(PruningTest.tinyModel(21), config());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        new Trainer(m, new Adam(), Loss.sparseCategoricalCrossentropy(false))
+                .fit(data, options(2, Pruning.callback(new PrintStream(err, true, StandardCharsets.UTF_8), null)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("resuming at step 16 but the model's pruning state is at step -1"));
+    }
+
+    @Test
+    void badFilesAndOptimizersAreRejected() throws Exception {
+        Sequential plain = PruningTest.tinyModel(2);
+        Path file = dir.resolve("plain.safetensors");
+        ModelFiles.save(plain, file);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> PruningCheckpoint.load(file));
+        assertTrue(e.getMessage().contains("pruning"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PruningCheckpoint.save(plain, null, dir.resolve("x")));
+
+        Sequential pruned = Pruning.prune(PruningTest.tinyModel(2), config(), "dense");
+        Path f2 = dir.resolve("p.safetensors");
+        PruningCheckpoint.save(pruned, new Adam(), f2);
+        PruningCheckpoint.Restored r = PruningCheckpoint.load(f2);
+        assertEquals(1, Pruning.wrappers(r.model()).size());
+        assertThrows(IllegalArgumentException.class, () -> r.restoreOptimizer(new Sgd(0.1, 0.9)));
+
+        Safetensors.Contents c = Safetensors.read(f2);
+        Map<String, Safetensors.Entry> tensors = new LinkedHashMap<>(c.tensors());
+        tensors.put("pruning/dense/kernel/mask", Safetensors.Entry.ofFloats(new float[36 * 4], 36, 4));
+        Path f3 = dir.resolve("bad.safetensors");
+        Safetensors.write(f3, tensors, c.metadata());
+        ModelFormatException bad = assertThrows(ModelFormatException.class, () -> PruningCheckpoint.load(f3));
+        assertTrue(bad.getMessage().contains("pruning/dense/kernel/mask") && bad.getMessage().contains("U8"), bad.getMessage());
+    }
+}

@@ -1,0 +1,147 @@
+package dev.shears.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shears.data.Dataset;
+import dev.shears.kernels.Parallel;
+import dev.shears.nn.Activation;
+import dev.shears.nn.Conv2D;
+import dev.shears.nn.Dense;
+import dev.shears.nn.Dropout;
+import dev.shears.nn.Flatten;
+import dev.shears.nn.Loss;
+import dev.shears.nn.MaxPooling2D;
+import dev.shears.nn.Parameter;
+import dev.shears.nn.Sequential;
+import dev.shears.optim.Adam;
+import dev.shears.tensor.ShapeMismatchException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class TrainerTest {
+    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(log, true, StandardCharsets.UTF_8);
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setCommonThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    static Sequential smallCnn(long seed) {
+        return Sequential.builder(8, 8, 1).seed(seed)
+                .add(new Conv2D(8, 3, Activation.RELU)).add(new MaxPooling2D(2)).add(new Dropout(0.1))
+                .add(new Flatten())
+                .add(new Dense(16, Activation.RELU)).add(new Dense(4, Activation.SOFTMAX)).build();
+    }
+
+    private FitOptions options(int epochs, Dataset validation) {
+        return FitOptions.builder().epochs(epochs).batchSize(32).validation(validation).shuffleSeed(9).out(out).build();
+    }
+
+    @Test
+    void learnsSeparableDataEndToEnd() {
+        Dataset train = SyntheticData.bars(1200, 4, 1);
+        Dataset test = SyntheticData.bars(400, 4, 2);
+        Trainer t = new Trainer(smallCnn(5), new Adam(0.01), Loss.sparseCategoricalCrossentropy(false));
+        History h = t.fit(train, options(6, test));
+        assertEquals(6, h.get("loss").size());
+        assertTrue(h.get("loss").get(5) < h.get("loss").get(0), "loss decreases");
+        Evaluation e = t.evaluate(test, 100);
+        assertTrue(e.accuracy() > 0.95, "test accuracy " + e.accuracy());
+        assertEquals(e.accuracy(), h.last("val_accuracy"), 1e-9);
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertTrue(printed.contains("Epoch 6/6") && printed.contains("38/38") && printed.contains("val_accuracy"), printed);
+    }
+
+    @Test
+    void oneThreadRunsAreBitIdentical() {
+        Parallel.setCommonThreads(1);
+        float[][] first = trainAndGetWeights();
+        float[][] second = trainAndGetWeights();
+        for (int i = 0; i < first.length; i++) {
+            assertArrayEquals(first[i], second[i]);
+        }
+    }
+
+    private float[][] trainAndGetWeights() {
+        Sequential m = smallCnn(7);
+        Trainer t = new Trainer(m, new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        History h = t.fit(SyntheticData.bars(256, 4, 3), FitOptions.builder().epochs(2).batchSize(32).shuffleSeed(1).verbose(false).build());
+        List<float[]> ws = new ArrayList<>();
+        for (Parameter p : m.parameters()) {
+            ws.add(p.data().clone());
+        }
+        ws.add(new float[] {(float) h.last("loss")});
+        return ws.toArray(new float[0][]);
+    }
+
+    @Test
+    void callbacksSeeStepsInOrder() {
+        List<String> events = new ArrayList<>();
+        Callback cb = new Callback() {
+            @Override
+            public void onTrainBegin(TrainingContext ctx) {
+                events.add("train " + ctx.stepsPerEpoch() + "x" + ctx.epochs());
+            }
+
+            @Override
+            public void onEpochBegin(TrainingContext ctx, int epoch) {
+                events.add("epoch " + epoch);
+            }
+
+            @Override
+            public void onBatchBegin(TrainingContext ctx, long step) {
+                events.add("b" + step);
+            }
+
+            @Override
+            public void onBatchEnd(TrainingContext ctx, long step, double loss, double accuracy) {
+                events.add("e" + step);
+            }
+        };
+        new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false))
+                .fit(SyntheticData.bars(70, 4, 3), FitOptions.builder().epochs(2).batchSize(32).verbose(false).callback(cb).build());
+        assertEquals(List.of("train 3x2", "epoch 0", "b0", "e0", "b1", "e1", "b2", "e2", "epoch 1", "b3", "e3", "b4", "e4", "b5", "e5"), events);
+    }
+
+    @Test
+    void nanLossStopsWithEpochAndStep() {
+        Dataset good = SyntheticData.bars(64, 4, 3);
+        float[] x = good.features();
+        x[40 * 64 + 5] = Float.NaN;
+        Dataset bad = new Dataset(x, new int[] {8, 8, 1}, good.labels(), 4);
+        Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> t.fit(bad, FitOptions.builder().epochs(1).batchSize(64).verbose(false).build()));
+        assertTrue(e.getMessage().contains("epoch 1, step 1"), e.getMessage());
+    }
+
+    @Test
+    void mismatchedDataIsRejectedBeforeTraining() {
+        Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        Dataset wrongShape = new Dataset(new float[10 * 49], new int[] {7, 7, 1}, new int[10], 4);
+        assertThrows(ShapeMismatchException.class, () -> t.fit(wrongShape, options(1, null)));
+        Dataset tooManyClasses = new Dataset(new float[10 * 64], new int[] {8, 8, 1}, new int[10], 12);
+        assertThrows(ShapeMismatchException.class, () -> t.fit(tooManyClasses, options(1, null)));
+        assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[64], new int[] {8, 8, 1}, new int[] {4}, 4));
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().epochs(0).build());
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().batchSize(-1).build());
+    }
+
+    @Test
+    void categoricalAndSparseLossesAgree() {
+        Dataset d = SyntheticData.bars(50, 4, 8);
+        Sequential m = smallCnn(2);
+        double sparse = new Trainer(m, new Adam(), Loss.sparseCategoricalCrossentropy(false)).evaluate(d, 16).loss();
+        double categorical = new Trainer(m, new Adam(), Loss.categoricalCrossentropy(false)).evaluate(d, 16).loss();
+        assertEquals(sparse, categorical, 1e-6);
+    }
+}
