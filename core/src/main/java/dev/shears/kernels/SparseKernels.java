@@ -16,11 +16,10 @@ public final class SparseKernels {
     }
 
     /**
-     * Whether the Vector API kernels run: the {@code jdk.incubator.vector} module is present (the JVM was
-     * started with {@code --add-modules jdk.incubator.vector}) and {@code -Dshears.vector=false} is not set.
+     * Whether the Vector API kernels run: the same switch as the dense kernels, {@link Kernels#vectorEnabled()}
+     * (the {@code jdk.incubator.vector} module present and {@code -Dshears.vector=false} not set).
      */
-    public static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("shears.vector"));
+    public static final boolean VECTOR = Kernels.vectorEnabled();
 
     /** out (rows, p) = W (rows, cols) · bT (cols, p), W in CSR; rows [rowFrom, rowTo) only. */
     public static void csr(float[] out, Csr w, float[] bT, int p, int rowFrom, int rowTo) {
