@@ -1,0 +1,55 @@
+package dev.shears.bench;
+
+import dev.shears.infer.InferenceModel;
+import dev.shears.infer.Kernel;
+import dev.shears.nn.Sequential;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The whole tutorial model through the inference runtime: {@code variant=dense} is the unpruned model
+ * with every layer DENSE; {@code pruned80} is the same model with 80% of each kernel zeroed by magnitude,
+ * kernels chosen by the automatic rule. Microseconds per call; divide by batch for per image.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dshears.threads=1", "-Xmx6g"})
+public class ModelBench {
+    @Param({"dense", "pruned80"})
+    public String variant;
+
+    @Param({"1", "64"})
+    public int batch;
+
+    private InferenceModel model;
+    private float[] x;
+
+    @Setup
+    public void setup() {
+        Sequential m = BenchModels.tutorial();
+        if (variant.equals("dense")) {
+            model = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.DENSE));
+        } else {
+            model = InferenceModel.compile(BenchModels.prune(m, "CSR", 0.8));
+        }
+        x = BenchModels.input(m, batch);
+    }
+
+    @Benchmark
+    public float[] predict() {
+        return model.predict(x, batch);
+    }
+}

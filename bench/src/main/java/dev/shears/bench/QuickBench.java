@@ -1,0 +1,89 @@
+package dev.shears.bench;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * About a minute of JMH on the key comparisons (one fork, two 1 s warm-ups: the Vector API code needs C2, two 0.5 s measurements
+ * each), then a markdown table of the ratios, all measured in this one run: sparse vs dense for the
+ * tutorial's second conv and dense 1024x1024 at 80% and 95%, batch 1; the whole tutorial model dense vs
+ * 80%-pruned at batch 1 and 64; Shears' GEMM vs EJML on two GEMM shapes.
+ *
+ * <pre>{@code java -cp bench/target/benchmarks.jar dev.shears.bench.QuickBench}</pre>
+ */
+public final class QuickBench {
+    private final Map<String, Double> us = new HashMap<>();
+
+    private QuickBench() {
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        QuickBench q = new QuickBench();
+        q.run("DenseLayerBench", "shape", "conv2,dense1024", "batch", "1");
+        q.run("SparseLayerBench", "shape", "conv2,dense1024", "batch", "1", "sparsity", "80,95");
+        q.run("ModelBench", "batch", "1,64");
+        q.run("GemmBench", "shape", "conv2,dense1024", "batch", "1");
+        System.out.println(q.table());
+    }
+
+    private void run(String bench, String... params) throws RunnerException {
+        ChainedOptionsBuilder b = new OptionsBuilder().include("dev\\.shears\\.bench\\." + bench + "\\.")
+                .forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(2).measurementTime(TimeValue.milliseconds(500));
+        for (int i = 0; i < params.length; i += 2) {
+            b = b.param(params[i], params[i + 1].split(","));
+        }
+        Collection<RunResult> results = new Runner(b.build()).run();
+        for (RunResult r : results) {
+            String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
+            StringBuilder key = new StringBuilder(bench).append('.').append(method);
+            for (String p : r.getParams().getParamsKeys()) {
+                key.append(' ').append(p).append('=').append(r.getParams().getParam(p));
+            }
+            us.put(key.toString(), r.getPrimaryResult().getScore());
+        }
+    }
+
+    private double get(String key) {
+        Double v = us.get(key);
+        if (v == null) {
+            throw new IllegalStateException("no result for " + key + "; have " + us.keySet());
+        }
+        return v;
+    }
+
+    private String table() {
+        StringBuilder sb = new StringBuilder("\n| comparison (batch 1 unless noted) | baseline µs | Shears µs | speed-up |\n|---|---:|---:|---:|\n");
+        for (String shape : new String[] {"conv2", "dense1024"}) {
+            double dense = get("DenseLayerBench.layer batch=1 shape=" + shape);
+            for (String s : new String[] {"80", "95"}) {
+                double sparse = get("SparseLayerBench.layer batch=1 shape=" + shape + " sparsity=" + s);
+                row(sb, shape + " CSR " + s + "% vs dense", dense, sparse);
+            }
+        }
+        for (String n : new String[] {"1", "64"}) {
+            double dense = get("ModelBench.predict batch=" + n + " variant=dense");
+            double pruned = get("ModelBench.predict batch=" + n + " variant=pruned80");
+            int batch = Integer.parseInt(n);
+            row(sb, String.format(Locale.ROOT, "tutorial model batch %s, pruned 80%% vs dense (%.1f vs %.1f µs/image, %.0f vs %.0f images/s)",
+                    n, pruned / batch, dense / batch, 1e6 * batch / pruned, 1e6 * batch / dense), dense, pruned);
+        }
+        for (String shape : new String[] {"conv2", "dense1024"}) {
+            row(sb, "GEMM " + shape + ": Shears vs EJML", get("GemmBench.ejml batch=1 shape=" + shape),
+                    get("GemmBench.shears batch=1 shape=" + shape));
+        }
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String what, double baseline, double shears) {
+        sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.2fx |%n", what, baseline, shears, baseline / shears));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.shears.infer;
+
+import dev.shears.kernels.Gemm;
+import dev.shears.kernels.SparseKernels;
+import dev.shears.nn.Activation;
+
+/**
+ * A fused Dense + bias + activation: {@code y (n, oc) = act(x (n, k) · W (k, oc) + bias)}. Sparse kernels
+ * multiply {@code W^T} by {@code x^T (k, n)}; at batch 1 x is its own transpose and each output is one
+ * gathered dot product.
+ */
+final class DenseStep implements Step {
+    private final String name;
+    private final Weights w;
+    private final Activation act;
+    private final int slot;
+
+    DenseStep(String name, Weights w, Activation act, int slot) {
+        this.name = name;
+        this.w = w;
+        this.act = act;
+        this.slot = slot;
+    }
+
+    @Override
+    public int outSize() {
+        return w.oc;
+    }
+
+    @Override
+    public void run(float[] y, float[] x, int n, Arena arena) {
+        if (!w.kernel.sparse()) {
+            Gemm.gemm(y, 0, x, 0, w.dense, 0, n, w.k, w.oc, false);
+            Epilogue.rows(y, w.bias, n, w.oc, act);
+            return;
+        }
+        float[] xT = x;
+        if (n > 1) {
+            xT = arena.get(slot, n * w.k);
+            SparseKernels.transpose(xT, x, n, w.k);
+        }
+        float[] t = arena.get(slot + 1, n * w.oc);
+        w.multiplyTransposed(t, xT, n);
+        Epilogue.transposed(y, t, w.bias, n, w.oc, act);
+    }
+
+    @Override
+    public String describe() {
+        return Epilogue.line(name, "Dense", w, w.k + "->" + w.oc + ", " + act.kerasName());
+    }
+
+    @Override
+    public Weights weights() {
+        return w;
+    }
+}

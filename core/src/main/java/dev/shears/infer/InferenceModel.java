@@ -1,0 +1,289 @@
+package dev.shears.infer;
+
+import dev.shears.nn.Conv2D;
+import dev.shears.nn.Dense;
+import dev.shears.nn.Dropout;
+import dev.shears.nn.Flatten;
+import dev.shears.nn.GlobalAveragePooling2D;
+import dev.shears.nn.Layer;
+import dev.shears.nn.MaxPooling2D;
+import dev.shears.nn.ModelConfig;
+import dev.shears.nn.Sequential;
+import dev.shears.ops.ConvOps;
+import dev.shears.tensor.ShapeMismatchException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trained {@link Sequential} compiled for inference only: no autograd, conv and dense layers fused with
+ * their bias and activation, each multiplying with a dense or a sparse {@link Kernel} chosen per layer by
+ * {@link KernelRule} unless {@link Options} force one, dropout and flatten compiled away. The weights are
+ * copied, so later training does not change a compiled model. Thread-safe: each calling thread gets its
+ * own scratch buffers, allocated on its first call and reused after; large inputs run in chunks of
+ * {@link Options#maxBatch()} examples.
+ *
+ * <pre>{@code InferenceModel m = InferenceModel.compile(model); float[] probs = m.predict(images, n);}</pre>
+ */
+public final class InferenceModel {
+    private static final int ACT_A = 0;
+    private static final int ACT_B = 1;
+    private static final int STEP_SCRATCH = 2;
+    private static final int CHUNK_IN = 4;
+    private static final int CHUNK_OUT = 5;
+    private static final int SLOTS = 6;
+
+    private final Map<String, Object> architecture;
+    private final int[] inputShape;
+    private final int inSize;
+    private final int outSize;
+    private final int maxBatch;
+    private final List<Step> steps;
+    private final Map<String, Kernel> kernels;
+    private final List<String> weightedNames;
+    private final ThreadLocal<Arena> arenas = ThreadLocal.withInitial(() -> new Arena(SLOTS));
+
+    /**
+     * Compile options: a kernel forced for every layer or for named layers (a per-layer choice wins), and
+     * the largest batch run at once (bounds the scratch memory per thread).
+     *
+     * @param all      kernel for every conv and dense layer, or null for the automatic rule
+     * @param layers   kernels for single layers by name
+     * @param maxBatch examples per chunk
+     */
+    public record Options(Kernel all, Map<String, Kernel> layers, int maxBatch) {
+        public Options {
+            layers = Map.copyOf(layers);
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
+            }
+        }
+
+        /** Automatic choice everywhere, chunks of 64. */
+        public static Options auto() {
+            return new Options(null, Map.of(), 64);
+        }
+
+        /** These options with {@code kernel} for every layer not named otherwise. */
+        public Options force(Kernel kernel) {
+            return new Options(kernel, layers, maxBatch);
+        }
+
+        /** These options with {@code kernel} for the layer named {@code layer}. */
+        public Options force(String layer, Kernel kernel) {
+            Map<String, Kernel> m = new LinkedHashMap<>(layers);
+            m.put(layer, kernel);
+            return new Options(all, m, maxBatch);
+        }
+
+        /** These options with chunks of {@code maxBatch} examples. */
+        public Options maxBatch(int maxBatch) {
+            return new Options(all, layers, maxBatch);
+        }
+
+        Kernel kernelFor(String layer) {
+            return layers.getOrDefault(layer, all);
+        }
+    }
+
+    private InferenceModel(Sequential model, Options options) {
+        this.architecture = ModelConfig.toConfig(model);
+        this.inputShape = model.inputShape();
+        this.inSize = Arrays.stream(inputShape).reduce(1, (a, b) -> a * b);
+        this.maxBatch = options.maxBatch();
+        List<Step> st = new ArrayList<>();
+        Map<String, Kernel> ks = new LinkedHashMap<>();
+        int[] shape = inputShape;
+        for (Layer outer : model.layers()) {
+            Layer l = outer.unwrap();
+            Step s = compileLayer(l, shape, options);
+            if (s != null) {
+                st.add(s);
+                if (s.weights() != null) {
+                    ks.put(l.name(), s.weights().kernel);
+                }
+            }
+            shape = l.outputShape();
+        }
+        for (String name : options.layers().keySet()) {
+            if (!ks.containsKey(name)) {
+                throw new IllegalArgumentException("kernel forced for layer '" + name + "', but the model has no Conv2D or Dense layer of that name; it has "
+                        + ks.keySet());
+            }
+        }
+        this.steps = List.copyOf(st);
+        this.kernels = Collections.unmodifiableMap(ks);
+        this.weightedNames = List.copyOf(ks.keySet());
+        this.outSize = Arrays.stream(model.outputShape()).reduce(1, (a, b) -> a * b);
+    }
+
+    /** Compiles with the automatic kernel choice. */
+    public static InferenceModel compile(Sequential model) {
+        return compile(model, Options.auto());
+    }
+
+    /**
+     * Compiles {@code model} (plain, or with wrapper layers whose {@link Layer#unwrap()} is a plain layer).
+     *
+     * @throws IllegalArgumentException for a layer type the runtime cannot run, a forced name no layer has,
+     *                                  or a forced 2:4 / block kernel whose pattern the weights do not fit
+     */
+    public static InferenceModel compile(Sequential model, Options options) {
+        return new InferenceModel(model, options);
+    }
+
+    private static Step compileLayer(Layer l, int[] in, Options options) {
+        if (l instanceof Conv2D conv) {
+            int[] k = conv.kernelSize();
+            int[] s = conv.strides();
+            int[] out = conv.outputShape();
+            int[] geometry = {in[0], in[1], in[2], k[0], k[1], s[0], s[1],
+                ConvOps.padBefore(in[0], k[0], s[0], conv.padding()), ConvOps.padBefore(in[1], k[1], s[1], conv.padding()), out[0], out[1]};
+            Weights w = weights(conv.name(), conv.kernel().data(), conv.bias().data(), k[0] * k[1] * in[2], conv.filters(), true, options);
+            return new ConvStep(conv.name(), w, conv.activation(), geometry, STEP_SCRATCH);
+        }
+        if (l instanceof Dense d) {
+            Weights w = weights(d.name(), d.kernel().data(), d.bias().data(), in[0], d.units(), false, options);
+            return new DenseStep(d.name(), w, d.activation(), STEP_SCRATCH);
+        }
+        if (l instanceof MaxPooling2D p) {
+            int[] ps = p.poolSize();
+            int[] ss = p.strides();
+            return new PoolStep(l.name(), false, in, ps[0], ps[1], ss[0], ss[1]);
+        }
+        if (l instanceof GlobalAveragePooling2D) {
+            return new PoolStep(l.name(), true, in, in[0], in[1], 1, 1);
+        }
+        if (l instanceof Dropout || l instanceof Flatten) {
+            return null; // identity at inference; NHWC data is already flat
+        }
+        throw new IllegalArgumentException("layer " + l.name() + ": the inference runtime cannot run " + l.type() + " layers");
+    }
+
+    private static Weights weights(String name, float[] w, float[] bias, int k, int oc, boolean conv, Options options) {
+        Kernel kernel = options.kernelFor(name);
+        if (kernel == null) {
+            kernel = KernelRule.choose(w, k, oc, conv);
+        }
+        if (kernel == Kernel.TWO_FOUR && !dev.shears.kernels.TwoFour.fits(w, k, oc)) {
+            throw new IllegalArgumentException("layer " + name + ": TWO_FOUR forced but its kernel (" + k + ", " + oc
+                    + ") has a group of four inputs with more than two non-zeros (or " + k + " is not a multiple of 4)");
+        }
+        if (kernel == Kernel.BLOCK4 && k < 4) {
+            throw new IllegalArgumentException("layer " + name + ": BLOCK4 forced but the layer has only " + k + " inputs");
+        }
+        return new Weights(kernel, w, bias, k, oc);
+    }
+
+    /**
+     * Runs the model on {@code n} examples, {@code x (n, inputShape...)} flattened; returns (n, outputs).
+     * Thread-safe.
+     *
+     * @throws ShapeMismatchException if x does not hold n examples
+     */
+    public float[] predict(float[] x, int n) {
+        if (n < 0 || x.length != (long) n * inSize) {
+            throw new ShapeMismatchException("predict: " + x.length + " values is not " + n + " examples of shape "
+                    + Arrays.toString(inputShape));
+        }
+        float[] out = new float[n * outSize];
+        Arena arena = arenas.get();
+        for (int start = 0; start < n; start += maxBatch) {
+            int b = Math.min(maxBatch, n - start);
+            float[] in = x;
+            if (b != n) {
+                in = arena.get(CHUNK_IN, b * inSize);
+                System.arraycopy(x, start * inSize, in, 0, b * inSize);
+            }
+            float[] dst = b == n ? out : arena.get(CHUNK_OUT, b * outSize);
+            runChunk(dst, in, b, arena);
+            if (dst != out) {
+                System.arraycopy(dst, 0, out, start * outSize, b * outSize);
+            }
+        }
+        return out;
+    }
+
+    private void runChunk(float[] out, float[] in, int n, Arena arena) {
+        if (steps.isEmpty()) {
+            System.arraycopy(in, 0, out, 0, n * inSize);
+            return;
+        }
+        float[] cur = in;
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            float[] y = i == steps.size() - 1 ? out : arena.get(i % 2 == 0 ? ACT_A : ACT_B, n * s.outSize());
+            s.run(y, cur, n, arena);
+            cur = y;
+        }
+    }
+
+    /** The index of the largest output of each of the {@code n} examples. Thread-safe. */
+    public int[] classify(float[] x, int n) {
+        float[] y = predict(x, n);
+        int[] cls = new int[n];
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int j = 1; j < outSize; j++) {
+                if (y[i * outSize + j] > y[i * outSize + best]) {
+                    best = j;
+                }
+            }
+            cls[i] = best;
+        }
+        return cls;
+    }
+
+    /** One line per compiled step: layer, kernel, sparsity, stored weights, shape. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder("InferenceModel ").append(architecture.get("name"))
+                .append(" input ").append(Arrays.toString(inputShape)).append(", chunks of ").append(maxBatch).append('\n');
+        for (Step s : steps) {
+            sb.append("  ").append(s.describe()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The kernel chosen for each Conv2D and Dense layer, by layer name, in model order. */
+    public Map<String, Kernel> kernels() {
+        return kernels;
+    }
+
+    /** One example's input shape; a copy. */
+    public int[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /** Values per example in the output. */
+    public int outputSize() {
+        return outSize;
+    }
+
+    /** Largest chunk run at once. */
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    /** The source model's architecture ({@link ModelConfig#toConfig}); unmodifiable use only. */
+    Map<String, Object> architecture() {
+        return architecture;
+    }
+
+    /** Weights of the conv and dense layers, in model order, paired with {@link #kernels()}' names. */
+    List<Weights> weights() {
+        List<Weights> ws = new ArrayList<>();
+        for (Step s : steps) {
+            if (s.weights() != null) {
+                ws.add(s.weights());
+            }
+        }
+        return ws;
+    }
+
+    List<String> weightedNames() {
+        return weightedNames;
+    }
+}

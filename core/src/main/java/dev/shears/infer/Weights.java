@@ -1,0 +1,99 @@
+package dev.shears.infer;
+
+import dev.shears.kernels.Bsr4;
+import dev.shears.kernels.Csr;
+import dev.shears.kernels.Parallel;
+import dev.shears.kernels.SparseKernels;
+import dev.shears.kernels.TwoFour;
+
+/**
+ * A compiled layer's kernel (k, oc) and bias (oc) in the representation its {@link Kernel} multiplies:
+ * the dense row-major array, or one of the sparse forms over the transpose (oc, k).
+ */
+final class Weights {
+    /** Multiply-adds per parallel chunk below which splitting costs more than it saves. */
+    private static final int GRAIN_FLOPS = 1 << 15;
+
+    final Kernel kernel;
+    final int k;
+    final int oc;
+    final double sparsity;
+    final float[] bias;
+    final float[] dense;
+    private final Csr csr;
+    private final Bsr4 bsr4;
+    private final TwoFour twoFour;
+    private final long stored;
+
+    Weights(Kernel kernel, float[] w, float[] bias, int k, int oc) {
+        this.kernel = kernel;
+        this.k = k;
+        this.oc = oc;
+        this.sparsity = KernelRule.sparsity(w);
+        this.bias = bias.clone();
+        this.dense = kernel == Kernel.DENSE ? w.clone() : null;
+        this.csr = kernel == Kernel.CSR ? Csr.ofTransposed(w, k, oc) : null;
+        this.bsr4 = kernel == Kernel.BLOCK4 ? Bsr4.ofTransposed(w, k, oc) : null;
+        this.twoFour = kernel == Kernel.TWO_FOUR ? TwoFour.ofTransposed(w, k, oc) : null;
+        this.stored = switch (kernel) {
+            case DENSE -> w.length;
+            case CSR -> csr.nnz();
+            case BLOCK4 -> 4L * bsr4.blocks();
+            case TWO_FOUR -> twoFour.values().length;
+        };
+    }
+
+    /** The kernel (k, oc) as a dense row-major array (a new array for sparse forms). */
+    float[] denseKernel() {
+        return switch (kernel) {
+            case DENSE -> dense.clone();
+            case CSR -> csr.toDenseTransposed();
+            case BLOCK4 -> bsr4.toDenseTransposed();
+            case TWO_FOUR -> twoFour.toDenseTransposed();
+        };
+    }
+
+    /** Number of weight values the kernel stores (zeros inside blocks and 2:4 padding included). */
+    long storedValues() {
+        return stored;
+    }
+
+    /**
+     * CSR only: each non-zero's offset into a padded channel-major image (c, hp, wp) of plane size
+     * {@code plane}, for a conv whose kernel rows are (ky, kx, ch) with {@code c} channels and width {@code kw}.
+     */
+    int[] directOffsets(int c, int kw, int plane, int wp) {
+        int[] col = csr.colIdx();
+        int[] off = new int[col.length];
+        for (int i = 0; i < col.length; i++) {
+            int ch = col[i] % c;
+            int kx = (col[i] / c) % kw;
+            int ky = col[i] / c / kw;
+            off[i] = ch * plane + ky * wp + kx;
+        }
+        return off;
+    }
+
+    /** CSR only: out (oc, width) with out[r][j] = sum of v * x[offsets[i] + j] over row r's non-zeros. */
+    void multiplyShifted(float[] out, int[] offsets, float[] x, int width) {
+        Parallel.common().forRange(oc, grain(width), (from, to) ->
+                SparseKernels.csrShifted(out, width, csr.values(), offsets, 1, csr.rowPtr(), x, width, from, to));
+    }
+
+    private int grain(int p) {
+        long perRow = Math.max(1, stored / oc) * (long) p;
+        return (int) Math.max(1, GRAIN_FLOPS / perRow);
+    }
+
+    /** Sparse kinds only: out (oc, p) = W^T (oc, k) · bT (k, p), split over output channels. */
+    void multiplyTransposed(float[] out, float[] bT, int p) {
+        Parallel.common().forRange(oc, grain(p), (from, to) -> {
+            switch (kernel) {
+                case CSR -> SparseKernels.csr(out, csr, bT, p, from, to);
+                case BLOCK4 -> SparseKernels.bsr4(out, bsr4, bT, p, from, to);
+                case TWO_FOUR -> SparseKernels.twoFour(out, twoFour, bT, p, from, to);
+                case DENSE -> throw new IllegalStateException("dense weights have no transposed sparse multiply");
+            }
+        });
+    }
+}

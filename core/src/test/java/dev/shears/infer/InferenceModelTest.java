@@ -1,0 +1,154 @@
+package dev.shears.infer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shears.nn.Activation;
+import dev.shears.nn.Conv2D;
+import dev.shears.nn.Dense;
+import dev.shears.nn.Flatten;
+import dev.shears.nn.Initializer;
+import dev.shears.nn.Sequential;
+import dev.shears.ops.ConvOps.Padding;
+import dev.shears.tensor.ShapeMismatchException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The compiled runtime against the training engine's forward pass. */
+class InferenceModelTest {
+    private static final float TOL = 1e-4f;
+    private static final int IMAGE = 28 * 28;
+
+    private static void assertMatchesEngine(Sequential model, InferenceModel compiled, int n, long seed) {
+        float[] x = TestModels.randomInput(n, Math.toIntExact(dev.shears.tensor.Shapes.size(model.inputShape())), new Random(seed));
+        float[] expected = model.predict(x, n, 32);
+        float[] got = compiled.predict(x, n);
+        float d = TestModels.maxAbsDiff(expected, got);
+        assertTrue(d < TOL, "max abs diff " + d + " with kernels " + compiled.kernels() + " at batch " + n);
+    }
+
+    @Test
+    void denseTutorialMatchesEngineAtSeveralBatchSizes() {
+        Sequential m = TestModels.tutorial(7);
+        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().maxBatch(16));
+        assertTrue(c.kernels().values().stream().allMatch(k -> k == Kernel.DENSE), c.describe());
+        for (int n : new int[] {1, 3, 16, 37}) {
+            assertMatchesEngine(m, c, n, n);
+        }
+    }
+
+    @Test
+    void prunedTutorialMatchesEngineWithEveryKernel() {
+        Sequential m = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.8);
+        InferenceModel auto = InferenceModel.compile(m);
+        assertEquals(Kernel.CSR, auto.kernels().get("conv2d_1"), auto.describe());
+        for (int n : new int[] {1, 5, 64}) {
+            assertMatchesEngine(m, auto, n, 100 + n);
+            assertMatchesEngine(m, InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.BLOCK4).force("conv2d", Kernel.CSR)), n, 200 + n);
+            assertMatchesEngine(m, InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.DENSE)), n, 300 + n);
+        }
+    }
+
+    @Test
+    void structuredPatternsAreDetectedAndMatchEngine() {
+        Sequential m = TestModels.tutorial(9);
+        Conv2D conv2 = (Conv2D) m.layers().get(2);
+        Dense dense = (Dense) m.layers().get(7);
+        TestModels.pruneTwoFour(conv2.kernel().data(), 400, 32);
+        TestModels.pruneBlock4(dense.kernel().data(), 32, 128, 0.8);
+        assertEquals(Kernel.TWO_FOUR, KernelRule.structured(conv2.kernel().data(), 400, 32));
+        assertEquals(Kernel.BLOCK4, KernelRule.structured(dense.kernel().data(), 32, 128));
+        assertEquals(Kernel.CSR, KernelRule.structured(TestModels.pruneUnstructured(TestModels.tutorial(1), 0.8).parameters().get(2).data(), 400, 32));
+        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force("conv2d_1", Kernel.TWO_FOUR).force("dense", Kernel.BLOCK4));
+        assertEquals(Kernel.TWO_FOUR, c.kernels().get("conv2d_1"), c.describe());
+        assertEquals(Kernel.BLOCK4, c.kernels().get("dense"), c.describe());
+        assertMatchesEngine(m, c, 1, 1);
+        assertMatchesEngine(m, c, 9, 2);
+    }
+
+    @Test
+    void samePaddingStridedConvAndSparsityOneEdgeCases() {
+        Sequential m = Sequential.builder(9, 7, 3).seed(3)
+                .add(new Conv2D(5, 3, 3, 2, 2, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(new Conv2D(6, 1, 1, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                .add(new Flatten()).add(new Dense(4, Activation.LINEAR)).build();
+        java.util.Arrays.fill(((Dense) m.layers().get(3)).kernel().data(), 0f); // sparsity 1.0: output = bias
+        ((Dense) m.layers().get(3)).bias().data()[2] = 0.5f;
+        for (Kernel k : new Kernel[] {Kernel.DENSE, Kernel.CSR, Kernel.BLOCK4}) {
+            InferenceModel.Options o = InferenceModel.Options.auto().force(k).force("conv2d_1", k == Kernel.BLOCK4 ? Kernel.CSR : k);
+            assertMatchesEngine(m, InferenceModel.compile(m, o), 3, 4);
+        }
+    }
+
+    @Test
+    void concurrentCallersGetSingleThreadedResults() throws Exception {
+        Sequential m = TestModels.pruneUnstructured(TestModels.tutorial(10), 0.8);
+        InferenceModel c = InferenceModel.compile(m);
+        int threads = 6;
+        List<float[]> inputs = new ArrayList<>();
+        List<float[]> expected = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int n = 1 + 7 * t;
+            float[] x = TestModels.randomInput(n, IMAGE, new Random(t));
+            inputs.add(x);
+            expected.add(c.predict(x, n));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                float[] x = inputs.get(t);
+                float[] want = expected.get(t);
+                results.add(pool.submit(() -> {
+                    for (int rep = 0; rep < 20; rep++) {
+                        if (!java.util.Arrays.equals(want, c.predict(x, x.length / IMAGE))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : results) {
+                assertTrue(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void classifyDescribeAndErrors() {
+        Sequential m = TestModels.pruneUnstructured(TestModels.tutorial(11), 0.9);
+        InferenceModel c = InferenceModel.compile(m);
+        float[] x = TestModels.randomInput(4, IMAGE, new Random(5));
+        int[] cls = c.classify(x, 4);
+        float[] y = c.predict(x, 4);
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 10; j++) {
+                assertTrue(y[i * 10 + j] <= y[i * 10 + cls[i]]);
+            }
+        }
+        assertTrue(c.describe().contains("conv2d_1") && c.describe().contains("CSR"), c.describe());
+        assertThrows(ShapeMismatchException.class, () -> c.predict(new float[10], 1));
+        assertThrows(IllegalArgumentException.class, () -> InferenceModel.compile(m, InferenceModel.Options.auto().force("nope", Kernel.CSR)));
+        assertThrows(IllegalArgumentException.class, () -> InferenceModel.compile(m, InferenceModel.Options.auto().force("dense", Kernel.TWO_FOUR)));
+        assertThrows(IllegalArgumentException.class, () -> InferenceModel.Options.auto().maxBatch(0));
+    }
+
+    @Test
+    void compiledModelKeepsItsOwnWeights() {
+        Sequential m = TestModels.tutorial(12);
+        InferenceModel c = InferenceModel.compile(m);
+        float[] x = TestModels.randomInput(2, IMAGE, new Random(6));
+        float[] before = c.predict(x, 2);
+        java.util.Arrays.fill(((Dense) m.layers().get(8)).kernel().data(), 0f);
+        assertArrayEquals(before, c.predict(x, 2));
+    }
+}

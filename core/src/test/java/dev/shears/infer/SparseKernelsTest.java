@@ -1,0 +1,125 @@
+package dev.shears.infer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.shears.kernels.Bsr4;
+import dev.shears.kernels.Csr;
+import dev.shears.kernels.ReferenceKernels;
+import dev.shears.kernels.SparseKernels;
+import dev.shears.kernels.TwoFour;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Sparse kernels against the naive dense GEMM, over shapes with 1, odd sizes and vector tails. */
+class SparseKernelsTest {
+    private static final float TOL = 1e-4f;
+    private static final int[] KS = {1, 3, 4, 7, 16, 33, 400};
+    private static final int[] OCS = {1, 5, 32};
+    private static final int[] PS = {1, 2, 17, 64};
+    private static final double[] SPARSITIES = {0, 0.5, 0.9, 1.0};
+
+    /** Reference: out (oc, p) = (w (k, oc))^T · bT (k, p), through the naive GEMM on an explicit transpose. */
+    private static float[] reference(float[] w, int k, int oc, float[] bT, int p) {
+        float[] wT = new float[oc * k];
+        SparseKernels.transpose(wT, w, k, oc);
+        float[] out = new float[oc * p];
+        ReferenceKernels.gemm(out, 0, wT, 0, bT, 0, oc, k, p, false);
+        return out;
+    }
+
+    @Test
+    void csrBlockAndTwoFourMatchDenseOverShapes() {
+        Random rng = new Random(1);
+        for (int k : KS) {
+            for (int oc : OCS) {
+                for (int p : PS) {
+                    for (double s : SPARSITIES) {
+                        float[] w = TestModels.sparseMatrix(k, oc, s, rng);
+                        float[] bT = TestModels.sparseMatrix(k, p, 0, rng);
+                        float[] expected = reference(w, k, oc, bT, p);
+                        float[] out = new float[oc * p];
+                        java.util.Arrays.fill(out, Float.NaN); // kernels must overwrite, not accumulate
+                        SparseKernels.csr(out, Csr.ofTransposed(w, k, oc), bT, p, 0, oc);
+                        String at = "k " + k + " oc " + oc + " p " + p + " sparsity " + s;
+                        assertArrayEquals(expected, out, TOL * k, "csr " + at);
+                        if (k >= 4) {
+                            java.util.Arrays.fill(out, Float.NaN);
+                            SparseKernels.bsr4(out, Bsr4.ofTransposed(w, k, oc), bT, p, 0, oc);
+                            assertArrayEquals(expected, out, TOL * k, "bsr4 " + at);
+                        }
+                        if (k % 4 == 0) {
+                            TestModels.pruneTwoFour(w, k, oc);
+                            expected = reference(w, k, oc, bT, p);
+                            java.util.Arrays.fill(out, Float.NaN);
+                            SparseKernels.twoFour(out, TwoFour.ofTransposed(w, k, oc), bT, p, 0, oc);
+                            assertArrayEquals(expected, out, TOL * k, "2:4 " + at);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void handComputedCsr() {
+        // W^T (2, 3) = [[1, 0, 2], [0, 3, 0]] as kernel (3, 2); bT (3, 2) = [[1, 2], [3, 4], [5, 6]]
+        float[] kernel = {1, 0, 0, 3, 2, 0};
+        Csr w = Csr.ofTransposed(kernel, 3, 2);
+        assertArrayEquals(new int[] {0, 2, 3}, w.rowPtr());
+        assertArrayEquals(new int[] {0, 2, 1}, w.colIdx());
+        float[] out = new float[4];
+        SparseKernels.csr(out, w, new float[] {1, 2, 3, 4, 5, 6}, 2, 0, 2);
+        assertArrayEquals(new float[] {11, 14, 9, 12}, out);
+    }
+
+    @Test
+    void formatsRoundTripToDense() {
+        Random rng = new Random(2);
+        float[] w = TestModels.sparseMatrix(10, 3, 0.6, rng);
+        assertArrayEquals(w, Csr.ofTransposed(w, 10, 3).toDenseTransposed());
+        assertArrayEquals(w, Bsr4.ofTransposed(w, 10, 3).toDenseTransposed());
+        float[] v = TestModels.sparseMatrix(12, 3, 0, rng);
+        TestModels.pruneTwoFour(v, 12, 3);
+        assertTrue(TwoFour.fits(v, 12, 3));
+        assertArrayEquals(v, TwoFour.ofTransposed(v, 12, 3).toDenseTransposed());
+        assertThrows(IllegalArgumentException.class, () -> TwoFour.ofTransposed(TestModels.sparseMatrix(8, 2, 0, rng), 8, 2));
+        assertThrows(IllegalArgumentException.class, () -> new Csr(2, 2, new float[1], new int[] {5}, new int[] {0, 1, 1}));
+    }
+
+    @Test
+    void blockStoresOneIndexPerFourValues() {
+        float[] w = new float[8 * 2]; // kernel (8, 2): output 0 uses inputs 4..7 only
+        for (int i = 4; i < 8; i++) {
+            w[i * 2] = i;
+        }
+        Bsr4 b = Bsr4.ofTransposed(w, 8, 2);
+        assertEquals(1, b.blocks());
+        assertArrayEquals(new int[] {4}, b.blockCol());
+    }
+
+    @Test
+    void im2colTIsTheTransposeOfIm2col() {
+        Random rng = new Random(3);
+        int n = 2;
+        int h = 7;
+        int w = 6;
+        int c = 3;
+        int kh = 3;
+        int kw = 2;
+        int oh = 4;
+        int ow = 3;
+        float[] x = TestModels.randomInput(n, h * w * c, rng);
+        int rows = n * oh * ow;
+        int k = kh * kw * c;
+        float[] cols = new float[rows * k];
+        ReferenceKernels.im2col(cols, x, n, h, w, c, kh, kw, 2, 2, 1, 0, oh, ow);
+        float[] expected = new float[k * rows];
+        SparseKernels.transpose(expected, cols, rows, k);
+        float[] colsT = new float[k * rows];
+        SparseKernels.im2colT(colsT, x, n, h, w, c, kh, kw, 2, 2, 1, 0, oh, ow);
+        assertArrayEquals(expected, colsT);
+    }
+}
