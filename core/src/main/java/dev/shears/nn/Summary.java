@@ -5,26 +5,30 @@ import java.util.Locale;
 
 /** Renders the Keras-style model summary. */
 final class Summary {
-    private static final int NAME_WIDTH = 52;
+    private static final int MIN_NAME_WIDTH = 30;
     private static final int SHAPE_WIDTH = 24;
-    private static final int LINE_WIDTH = NAME_WIDTH + SHAPE_WIDTH + 12;
 
     private Summary() {
     }
 
     static String render(Sequential model) {
+        int nameWidth = MIN_NAME_WIDTH;
+        for (Layer l : model.layers()) {
+            nameWidth = Math.max(nameWidth, l.name().length() + l.type().length() + 5);
+        }
+        int lineWidth = nameWidth + SHAPE_WIDTH + 12;
         StringBuilder sb = new StringBuilder();
-        String thin = "_".repeat(LINE_WIDTH) + "\n";
-        String thick = "=".repeat(LINE_WIDTH) + "\n";
+        String thin = "_".repeat(lineWidth) + "\n";
+        String thick = "=".repeat(lineWidth) + "\n";
         sb.append("Model: \"").append(model.name()).append("\"\n").append(thin);
-        sb.append(row("Layer (type)", "Output Shape", "Param #")).append(thick);
+        sb.append(row(nameWidth, "Layer (type)", "Output Shape", "Param #")).append(thick);
         for (int i = 0; i < model.layers().size(); i++) {
             Layer l = model.layers().get(i);
             long params = l.nonTrainableCount();
             for (Parameter p : l.parameters()) {
                 params += p.size();
             }
-            sb.append(row(l.name() + " (" + l.type() + ")", Shapes.describe(l.outputShape(), true), format(params)));
+            sb.append(row(nameWidth, l.name() + " (" + l.type() + ")", Shapes.describe(l.outputShape(), true), format(params)));
             sb.append(i == model.layers().size() - 1 ? thick : "\n");
         }
         long trainable = model.trainableCount();
@@ -36,8 +40,8 @@ final class Summary {
         return sb.toString();
     }
 
-    private static String row(String name, String shape, String params) {
-        return String.format(Locale.ROOT, " %-" + (NAME_WIDTH - 1) + "s%-" + SHAPE_WIDTH + "s%s%n", name, shape, params);
+    private static String row(int nameWidth, String name, String shape, String params) {
+        return String.format(Locale.ROOT, " %-" + (nameWidth - 1) + "s%-" + SHAPE_WIDTH + "s%s%n", name, shape, params);
     }
 
     private static String format(long n) {

@@ -137,9 +137,11 @@ final class Study {
 
     private PruningSchedule schedule(int trainSize, double initialSparsity, double finalSparsity) {
         if (config.pruneFromInitial()) {
-            return new PolynomialDecay(initialSparsity, finalSparsity, 0, TUTORIAL_END_STEP);
+            return new PolynomialDecay(initialSparsity, finalSparsity, 0, TUTORIAL_END_STEP, 3, config.pruneFrequency());
         }
-        return PolynomialDecay.overTraining(initialSparsity, finalSparsity, trainSize, config.batchSize(), config.pruneEpochs());
+        PolynomialDecay planned = PolynomialDecay.overTraining(initialSparsity, finalSparsity, trainSize,
+                config.batchSize(), config.pruneEpochs());
+        return new PolynomialDecay(initialSparsity, finalSparsity, 0, planned.endStep(), 3, config.pruneFrequency());
     }
 
     private Trained train(Sequential model, Dataset train, Dataset test, int epochs) {
@@ -169,8 +171,7 @@ final class Study {
             return new SweepRow(0, baseResult);
         }
         out.printf(Locale.ROOT, "%n== Sweep: pruning the baseline to %.0f%%%n", s * 100);
-        PruningSchedule schedule = PolynomialDecay.overTraining(Math.min(config.initialSparsity(), s), s, train.size(),
-                config.batchSize(), config.pruneEpochs());
+        PruningSchedule schedule = schedule(train.size(), Math.min(config.initialSparsity(), s), s);
         Sequential wrapped = Pruning.prune(ModelFiles.load(baselineFile), PruningConfig.of(schedule));
         String tag = String.format(Locale.ROOT, "sweep-%02d", Math.round(s * 100));
         Trained t = trainPruned(wrapped, train, test, null);

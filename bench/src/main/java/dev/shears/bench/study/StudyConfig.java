@@ -11,6 +11,7 @@ import java.util.List;
  * @param initialSparsity  PolynomialDecay start
  * @param finalSparsity    PolynomialDecay end
  * @param pruneFromInitial prune the initial weights with the tutorial's end step instead of the baseline
+ * @param pruneFrequency   steps between mask updates
  * @param batchSize        batch size
  * @param threads          worker threads
  * @param seed             seed for everything random
@@ -22,6 +23,6 @@ import java.util.List;
  * @param sweep            extra target sparsities
  */
 public record StudyConfig(int epochs, int pruneEpochs, double initialSparsity, double finalSparsity,
-                          boolean pruneFromInitial, int batchSize, int threads, long seed, Path dataDir, Path out,
+                          boolean pruneFromInitial, int pruneFrequency, int batchSize, int threads, long seed, Path dataDir, Path out,
                           Integer trainLimit, Integer testLimit, boolean quick, List<Double> sweep) {
 }
