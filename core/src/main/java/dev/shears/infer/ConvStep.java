@@ -62,6 +62,14 @@ final class ConvStep implements Step {
     public void run(float[] y, float[] x, int n, Arena arena) {
         int p = n * oh * ow;
         if (!w.kernel.sparse()) {
+            if (c == 1 && kh * kw > 1) {
+                // One input channel: unfold transposed (contiguous runs) and multiply colsT^T · W.
+                float[] colsT = arena.get(colsSlot, p * w.k);
+                SparseKernels.im2colT(colsT, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
+                Gemm.gemmTransA(y, 0, colsT, 0, w.dense, 0, p, w.k, w.oc, false);
+                Epilogue.rows(y, w.bias, p, w.oc, act);
+                return;
+            }
             // A 1x1 stride-1 unpadded conv needs no unfolding: NHWC x already is the cols matrix.
             boolean direct = kh == 1 && kw == 1 && sh == 1 && sw == 1;
             float[] cols = direct ? x : arena.get(colsSlot, p * w.k);

@@ -1,5 +1,6 @@
 package dev.shears.infer;
 
+import dev.shears.kernels.Parallel;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.Dropout;
@@ -29,6 +30,9 @@ import java.util.Map;
  * <pre>{@code InferenceModel m = InferenceModel.compile(model); float[] probs = m.predict(images, n);}</pre>
  */
 public final class InferenceModel {
+    /** Batches up to this size run on the calling thread only (see {@link Parallel#inline}). */
+    static final int INLINE_BATCH = 8;
+
     private static final int ACT_A = 0;
     private static final int ACT_B = 1;
     private static final int STEP_SCRATCH = 2;
@@ -190,6 +194,16 @@ public final class InferenceModel {
                     + Arrays.toString(inputShape));
         }
         float[] out = new float[n * outSize];
+        if (n <= INLINE_BATCH) {
+            // A few examples are too little work to share: handing chunks to pool threads costs more.
+            Parallel.inline(() -> predictInto(out, x, n));
+        } else {
+            predictInto(out, x, n);
+        }
+        return out;
+    }
+
+    private void predictInto(float[] out, float[] x, int n) {
         Arena arena = arenas.get();
         for (int start = 0; start < n; start += maxBatch) {
             int b = Math.min(maxBatch, n - start);
@@ -204,7 +218,6 @@ public final class InferenceModel {
                 System.arraycopy(dst, 0, out, start * outSize, b * outSize);
             }
         }
-        return out;
     }
 
     private void runChunk(float[] out, float[] in, int n, Arena arena) {

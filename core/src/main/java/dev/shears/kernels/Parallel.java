@@ -26,6 +26,8 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static volatile Parallel common;
+    /** Per-thread switch set by {@link #inline}: loops on this thread run on it alone. */
+    private static final ThreadLocal<boolean[]> INLINE = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private final int threads;
     private final ExecutorService pool;
@@ -114,7 +116,7 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks == 1 || pool == null || insideWorker.get()) {
+        if (chunks == 1 || pool == null || insideWorker.get() || INLINE.get()[0]) {
             body.run(0, n);
             return;
         }
@@ -147,6 +149,22 @@ public final class Parallel implements AutoCloseable {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /**
+     * Runs {@code body} with every loop it starts on this thread run inline, without handing chunks to
+     * workers: for latency-bound work such as batch-1 inference, where waking a worker costs more than
+     * the chunk it would run. Nests; the previous setting is restored afterwards.
+     */
+    public static void inline(Runnable body) {
+        boolean[] flag = INLINE.get();
+        boolean previous = flag[0];
+        flag[0] = true;
+        try {
+            body.run();
+        } finally {
+            flag[0] = previous;
         }
     }
 

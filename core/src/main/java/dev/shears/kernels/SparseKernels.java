@@ -185,6 +185,10 @@ public final class SparseKernels {
     public static void im2colT(float[] colsT, float[] x, int n, int h, int w, int c, int kh, int kw,
                                int strideH, int strideW, int padTop, int padLeft, int oh, int ow) {
         int p = n * oh * ow;
+        if (c == 1 && strideW == 1 && padLeft == 0 && ow + kw - 1 <= w) {
+            im2colTRuns(colsT, x, n, h, w, kh, kw, strideH, padTop, oh, ow, p);
+            return;
+        }
         // Row by row of colsT so the writes are contiguous; the strided reads stay within a small input.
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
@@ -200,6 +204,30 @@ public final class SparseKernels {
                                 colsT[dst++] = rowInside && ix >= 0 && ix < w ? x[src + ix * c] : 0f;
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One channel, unit horizontal stride, no horizontal padding: each output row of a colsT row is a
+     * contiguous run of {@code ow} input values, copied as one block.
+     */
+    private static void im2colTRuns(float[] colsT, float[] x, int n, int h, int w, int kh, int kw, int strideH,
+                                    int padTop, int oh, int ow, int p) {
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                int dst = (ky * kw + kx) * p;
+                for (int b = 0; b < n; b++) {
+                    for (int oy = 0; oy < oh; oy++) {
+                        int iy = oy * strideH - padTop + ky;
+                        if (iy < 0 || iy >= h) {
+                            java.util.Arrays.fill(colsT, dst, dst + ow, 0f);
+                        } else {
+                            System.arraycopy(x, (b * h + iy) * w + kx, colsT, dst, ow);
+                        }
+                        dst += ow;
                     }
                 }
             }
