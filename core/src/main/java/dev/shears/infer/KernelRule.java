@@ -16,7 +16,8 @@ import dev.shears.kernels.TwoFour;
  * {@link #structured} reports which pattern a kernel has, for describing a layer or forcing a kernel.
  *
  * <p>Measured break-even (JMH, one thread, this 2-core shared machine, so +-30% noise; dense path = the
- * Vector API GEMM of main 0aac729): conv2 (16->32 5x5 on 12x12) about 80% at batch 1 and 85% at batch 64;
+ * Vector API GEMM of main 0aac729): conv2 (16->32 5x5 on 12x12) about 80% at batch 1 and 85% at batch 64
+ * (later dense-path improvements moved both up: see {@link #CONV_THRESHOLD});
  * conv1 (1->16 5x5 on 28x28) below 80% at batch 64; dense 1024x1024 about 65% at batch 1 and 60% at batch
  * 64; dense 32x128 never (the sparse kernel's fixed costs exceed a 4096-weight GEMM). Against the old
  * scalar GEMM every break-even was below 50%. Re-measure with {@code DenseLayerBench} and
@@ -25,8 +26,13 @@ import dev.shears.kernels.TwoFour;
  * <pre>{@code Kernel k = KernelRule.choose(kernel, 400, 32, true);}</pre>
  */
 public final class KernelRule {
-    /** Sparsity from which sparse conv beats im2col + GEMM (measured break-even, rounded up). */
-    public static final double CONV_THRESHOLD = 0.8;
+    /**
+     * Sparsity from which sparse conv beats im2col + GEMM. Re-measured after the transposed one-channel
+     * unfolding and inline small batches made the dense path faster: the 80%-pruned tutorial model ran
+     * 26.2 vs 30.6 us/image at batch 1 with CSR conv2 but 60.8 vs 32.1 us/image at batch 64, so at 80% the
+     * dense kernel is the safer choice; at 95% CSR conv2 is 3.6x faster at batch 1 (QuickBench).
+     */
+    public static final double CONV_THRESHOLD = 0.9;
     /** Sparsity from which the sparse dense-layer kernel beats GEMM (measured break-even, rounded up). */
     public static final double DENSE_THRESHOLD = 0.7;
     /** Dense layers with fewer weights than this stay dense at any sparsity (measured on 32x128). */

@@ -47,10 +47,14 @@ class InferenceModelTest {
     @Test
     void prunedTutorialMatchesEngineWithEveryKernel() {
         Sequential m = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.8);
-        InferenceModel auto = InferenceModel.compile(m);
-        assertEquals(Kernel.CSR, auto.kernels().get("conv2d_1"), auto.describe());
+        // 80% is below the conv break-even: the rule keeps the dense kernel; 95% is above it
+        assertEquals(Kernel.DENSE, InferenceModel.compile(m).kernels().get("conv2d_1"));
+        Sequential m95 = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.95);
+        assertEquals(Kernel.CSR, InferenceModel.compile(m95).kernels().get("conv2d_1"));
+        InferenceModel auto = InferenceModel.compile(m, InferenceModel.Options.auto().force("conv2d_1", Kernel.CSR));
         for (int n : new int[] {1, 5, 64}) {
             assertMatchesEngine(m, auto, n, 100 + n);
+            assertMatchesEngine(m95, InferenceModel.compile(m95), n, 150 + n);
             assertMatchesEngine(m, InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.BLOCK4).force("conv2d", Kernel.CSR)), n, 200 + n);
             assertMatchesEngine(m, InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.DENSE)), n, 300 + n);
         }
