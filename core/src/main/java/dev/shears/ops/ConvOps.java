@@ -87,27 +87,12 @@ public final class ConvOps {
         }
         float[] y = new float[rows * oc];
         Gemm.gemm(y, 0, cols, 0, kernel.data(), 0, rows, k, oc, false);
-        if (bias != null) {
-            Elementwise.addBiasRows(y, bias.data(), rows, oc);
-        }
-        if (relu) {
-            Elementwise.relu(y, y, y.length);
-        }
-        Tensor out = bias == null
-                ? Tensor.derived(y, new int[] {n, oh, ow, oc}, x, kernel)
-                : Tensor.derived(y, new int[] {n, oh, ow, oc}, x, kernel, bias);
+        Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
         out.setBackward(() -> {
-            float[] dY = out.grad();
-            if (relu) {
-                // This tensor's gradient is read by nobody after this closure, so mask it in place.
-                Elementwise.reluMaskInPlace(dY, y, dY.length);
-            }
+            float[] dY = activationAndBiasBackward(out, bias, relu);
             if (kernel.requiresGrad()) {
                 // dW (k,oc) += cols^T · dY
                 Gemm.gemmTransA(kernel.grad(), 0, cols, 0, dY, 0, k, rows, oc, true);
-            }
-            if (bias != null && bias.requiresGrad()) {
-                Elementwise.biasBackward(bias.grad(), dY, rows, oc);
             }
             if (x.requiresGrad()) {
                 if (direct) {
@@ -137,28 +122,42 @@ public final class ConvOps {
         SparseKernels.im2colT(colsT, x.data(), n, h, w, 1, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
         float[] y = new float[rows * oc];
         Gemm.gemmTransA(y, 0, colsT, 0, kernel.data(), 0, rows, k, oc, false);
+        Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
+        out.setBackward(() -> {
+            float[] dY = activationAndBiasBackward(out, bias, relu);
+            if (kernel.requiresGrad()) {
+                Gemm.gemm(kernel.grad(), 0, colsT, 0, dY, 0, k, rows, oc, true);
+            }
+        });
+        return out;
+    }
+
+    /** Adds the bias and applies the fused ReLU to y (rows, oc) in place, and wraps it as the op's output. */
+    private static Tensor output(float[] y, Tensor bias, boolean relu, Tensor x, Tensor kernel, int[] shape) {
+        int oc = shape[3];
         if (bias != null) {
-            Elementwise.addBiasRows(y, bias.data(), rows, oc);
+            Elementwise.addBiasRows(y, bias.data(), y.length / oc, oc);
         }
         if (relu) {
             Elementwise.relu(y, y, y.length);
         }
-        Tensor out = bias == null
-                ? Tensor.derived(y, new int[] {n, oh, ow, oc}, x, kernel)
-                : Tensor.derived(y, new int[] {n, oh, ow, oc}, x, kernel, bias);
-        out.setBackward(() -> {
-            float[] dY = out.grad();
-            if (relu) {
-                Elementwise.reluMaskInPlace(dY, y, dY.length);
-            }
-            if (kernel.requiresGrad()) {
-                Gemm.gemm(kernel.grad(), 0, colsT, 0, dY, 0, k, rows, oc, true);
-            }
-            if (bias != null && bias.requiresGrad()) {
-                Elementwise.biasBackward(bias.grad(), dY, rows, oc);
-            }
-        });
-        return out;
+        return bias == null ? Tensor.derived(y, shape, x, kernel) : Tensor.derived(y, shape, x, kernel, bias);
+    }
+
+    /**
+     * The output's gradient with the fused ReLU's mask applied, after adding the bias gradient. The mask is
+     * applied in place: nobody reads this tensor's gradient after its own backward.
+     */
+    private static float[] activationAndBiasBackward(Tensor out, Tensor bias, boolean relu) {
+        float[] dY = out.grad();
+        if (relu) {
+            Elementwise.reluMaskInPlace(dY, out.data(), dY.length);
+        }
+        if (bias != null && bias.requiresGrad()) {
+            int oc = out.shape(-1);
+            Elementwise.biasBackward(bias.grad(), dY, dY.length / oc, oc);
+        }
+        return dY;
     }
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
