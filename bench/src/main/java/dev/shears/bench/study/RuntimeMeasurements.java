@@ -53,7 +53,7 @@ final class RuntimeMeasurements {
         for (int i = 0; i < engine.length; i++) {
             maxDiff = Math.max(maxDiff, Math.abs(engine[i] - runtime[i]));
         }
-        Path compact = dir.resolve(tag + ".shears");
+        Path compact = dir.resolve(tag + ".shrs");
         CompactModelFile.write(auto, compact);
         float[] reloaded = CompactModelFile.read(compact).predict(x, n);
         if (!Arrays.equals(reloaded, runtime)) {
