@@ -81,7 +81,7 @@ public final class ConvOps {
         }
         // A 1x1 stride-1 conv needs no unfolding: the NHWC input already is the cols matrix.
         boolean direct = kh == 1 && kw == 1 && strideH == 1 && strideW == 1;
-        float[] cols = direct ? x.data() : new float[rows * k];
+        float[] cols = direct ? x.data() : takeUnfolded(rows * k);
         if (!direct) {
             Im2col.im2col(cols, x.data(), n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
         }
@@ -104,6 +104,9 @@ public final class ConvOps {
                     Im2col.col2im(x.grad(), dCols, n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
                 }
             }
+            if (!direct) {
+                giveUnfolded(cols);
+            }
         });
         return out;
     }
@@ -118,7 +121,7 @@ public final class ConvOps {
                                               int oh, int ow, int oc) {
         int rows = n * oh * ow;
         int k = kh * kw;
-        float[] colsT = new float[k * rows];
+        float[] colsT = takeUnfolded(k * rows);
         SparseKernels.im2colT(colsT, x.data(), n, h, w, 1, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
         float[] y = new float[rows * oc];
         Gemm.gemmTransA(y, 0, colsT, 0, kernel.data(), 0, rows, k, oc, false);
@@ -128,6 +131,7 @@ public final class ConvOps {
             if (kernel.requiresGrad()) {
                 Gemm.gemm(kernel.grad(), 0, colsT, 0, dY, 0, k, rows, oc, true);
             }
+            giveUnfolded(colsT);
         });
         return out;
     }
@@ -158,6 +162,34 @@ public final class ConvOps {
             Elementwise.biasBackward(bias.grad(), dY, dY.length / oc, oc);
         }
         return dY;
+    }
+
+    /** Unfolded-input buffers kept for reuse, per thread: a few large arrays instead of one per step. */
+    private static final ThreadLocal<java.util.ArrayDeque<float[]>> UNFOLDED = ThreadLocal.withInitial(java.util.ArrayDeque::new);
+    private static final int MAX_POOLED = 4;
+
+    /**
+     * A buffer of at least {@code size} floats for an unfolded input, contents undefined (the unfolding
+     * writes every element used). It goes back with {@link #giveUnfolded} once the op's backward has read
+     * it; a graph that is never back-propagated simply drops it.
+     */
+    private static float[] takeUnfolded(int size) {
+        java.util.ArrayDeque<float[]> free = UNFOLDED.get();
+        for (java.util.Iterator<float[]> it = free.iterator(); it.hasNext(); ) {
+            float[] b = it.next();
+            if (b.length >= size && b.length <= 2L * size) {
+                it.remove();
+                return b;
+            }
+        }
+        return new float[size];
+    }
+
+    private static void giveUnfolded(float[] buffer) {
+        java.util.ArrayDeque<float[]> free = UNFOLDED.get();
+        if (free.size() < MAX_POOLED) {
+            free.push(buffer);
+        }
     }
 
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
