@@ -46,13 +46,58 @@ public final class Elementwise {
         }
     }
 
+    /** Values per parallel chunk of the element-wise passes: below this, waking a worker costs more. */
+    private static final int ELEMENTS_PER_CHUNK = 1 << 16;
+
     /** dY[i] = 0 where the ReLU output y[i] is not positive (the fused conv + ReLU backward), in place. */
     public static void reluMaskInPlace(float[] dY, float[] y, int len) {
-        for (int i = 0; i < len; i++) {
+        Parallel.common().forRange(len, ELEMENTS_PER_CHUNK, (from, to) -> {
+            if (Kernels.VECTOR) {
+                VectorElementwise.reluMask(dY, y, from, to);
+            } else {
+                reluMaskScalar(dY, y, from, to);
+            }
+        });
+    }
+
+    static void reluMaskScalar(float[] dY, float[] y, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (!(y[i] > 0f)) {
                 dY[i] = 0f;
             }
         }
+    }
+
+    /**
+     * The conv epilogue in one pass: y (rows,cols) += bias (cols, or null), then y = max(y, 0) when
+     * {@code relu}; rows split across threads.
+     */
+    public static void biasRelu(float[] y, float[] bias, int rows, int cols, boolean relu) {
+        int grain = Math.max(1, ELEMENTS_PER_CHUNK / Math.max(1, cols));
+        Parallel.common().forRange(rows, grain, (from, to) -> {
+            if (bias != null) {
+                if (Kernels.VECTOR) {
+                    VectorElementwise.addBiasRows(y, from * cols, bias, to - from, cols);
+                } else {
+                    for (int r = from; r < to; r++) {
+                        for (int j = 0; j < cols; j++) {
+                            y[r * cols + j] += bias[j];
+                        }
+                    }
+                }
+            }
+            if (relu) {
+                int lo = from * cols;
+                int hi = to * cols;
+                if (Kernels.VECTOR) {
+                    VectorElementwise.reluRange(y, lo, hi);
+                } else {
+                    for (int i = lo; i < hi; i++) {
+                        y[i] = y[i] < 0f ? 0f : y[i];
+                    }
+                }
+            }
+        });
     }
 
     /** y (rows,cols) += bias (cols) on every row, in place. */

@@ -77,4 +77,47 @@ final class VectorElementwise {
             }
         }
     }
+
+    /** dY[i] = 0 where y[i] is not positive, for i in [from, to). */
+    static void reluMask(float[] dY, float[] y, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += V) {
+            VectorMask<Float> off = FloatVector.fromArray(S, y, i).compare(VectorOperators.GT, 0f).not();
+            FloatVector.fromArray(S, dY, i).blend(zero, off).intoArray(dY, i);
+        }
+        for (; i < to; i++) {
+            if (!(y[i] > 0f)) {
+                dY[i] = 0f;
+            }
+        }
+    }
+
+    /** y[i] = max(y[i], 0) like {@code v < 0 ? 0 : v} (NaN passes), for i in [from, to), in place. */
+    static void reluRange(float[] y, int from, int to) {
+        FloatVector zero = FloatVector.zero(S);
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += V) {
+            FloatVector v = FloatVector.fromArray(S, y, i);
+            v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(y, i);
+        }
+        for (; i < to; i++) {
+            y[i] = y[i] < 0f ? 0f : y[i];
+        }
+    }
+
+    /** y (rows,cols) starting at offset += bias on every row. */
+    static void addBiasRows(float[] y, int offset, float[] bias, int rows, int cols) {
+        int full = S.loopBound(cols);
+        for (int r = 0; r < rows; r++) {
+            int o = offset + r * cols;
+            int j = 0;
+            for (; j < full; j += V) {
+                FloatVector.fromArray(S, y, o + j).add(FloatVector.fromArray(S, bias, j)).intoArray(y, o + j);
+            }
+            for (; j < cols; j++) {
+                y[o + j] += bias[j];
+            }
+        }
+    }
 }

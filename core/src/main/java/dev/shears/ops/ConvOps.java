@@ -139,12 +139,7 @@ public final class ConvOps {
     /** Adds the bias and applies the fused ReLU to y (rows, oc) in place, and wraps it as the op's output. */
     private static Tensor output(float[] y, Tensor bias, boolean relu, Tensor x, Tensor kernel, int[] shape) {
         int oc = shape[3];
-        if (bias != null) {
-            Elementwise.addBiasRows(y, bias.data(), y.length / oc, oc);
-        }
-        if (relu) {
-            Elementwise.relu(y, y, y.length);
-        }
+        Elementwise.biasRelu(y, bias == null ? null : bias.data(), y.length / oc, oc, relu);
         return bias == null ? Tensor.derived(y, shape, x, kernel) : Tensor.derived(y, shape, x, kernel, bias);
     }
 

@@ -70,6 +70,37 @@ class ElementwiseTest {
     }
 
     @Test
+    void fusedBiasReluAndReluMaskMatchTheSeparatePasses() {
+        Random rnd = new Random(4);
+        int[][] shapes = {{1, 1}, {3, 17}, {4096, 32}, {36864, 16}, {7, 33}};
+        for (int[] sh : shapes) {
+            int rows = sh[0], cols = sh[1], len = rows * cols;
+            float[] y = random(rnd, len);
+            y[0] = Float.NaN;
+            float[] bias = random(rnd, cols);
+            float[] expected = y.clone();
+            Elementwise.addBiasRowsScalar(expected, bias, rows, cols);
+            Elementwise.reluScalar(expected, expected, len);
+            float[] actual = y.clone();
+            Elementwise.biasRelu(actual, bias, rows, cols, true);
+            assertArrayEquals(expected, actual, 0f, rows + "x" + cols);
+            float[] noBias = y.clone();
+            Elementwise.biasRelu(noBias, null, rows, cols, false);
+            assertArrayEquals(y, noBias, 0f);
+
+            float[] dY = random(rnd, len);
+            float[] maskedScalar = dY.clone();
+            Elementwise.reluMaskScalar(maskedScalar, expected, 0, len);
+            float[] masked = dY.clone();
+            Elementwise.reluMaskInPlace(masked, expected, len);
+            assertArrayEquals(maskedScalar, masked, 0f);
+            for (int i = 0; i < len; i++) {
+                assertTrue(expected[i] > 0f ? masked[i] == dY[i] : masked[i] == 0f);
+            }
+        }
+    }
+
+    @Test
     void handComputed() {
         float[] y = new float[4];
         Elementwise.relu(y, new float[] {-1, 0, 2, -0f}, 4);
