@@ -86,7 +86,8 @@ public final class ConvOps {
             Im2col.im2col(cols, x.data(), n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
         }
         float[] y = new float[rows * oc];
-        Gemm.gemm(y, 0, cols, 0, kernel.data(), 0, rows, k, oc, false);
+        // y is freshly zeroed, so accumulating into it equals overwriting and skips the GEMM's zero fill.
+        Gemm.gemm(y, 0, cols, 0, kernel.data(), 0, rows, k, oc, true);
         Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
         out.setBackward(() -> {
             float[] dY = activationAndBiasBackward(out, bias, relu);
@@ -124,7 +125,8 @@ public final class ConvOps {
         float[] colsT = takeUnfolded(k * rows);
         SparseKernels.im2colT(colsT, x.data(), n, h, w, 1, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
         float[] y = new float[rows * oc];
-        Gemm.gemmTransA(y, 0, colsT, 0, kernel.data(), 0, rows, k, oc, false);
+        // y is freshly zeroed, so accumulating into it equals overwriting and skips the GEMM's zero fill.
+        Gemm.gemmTransA(y, 0, colsT, 0, kernel.data(), 0, rows, k, oc, true);
         Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
         out.setBackward(() -> {
             float[] dY = activationAndBiasBackward(out, bias, relu);

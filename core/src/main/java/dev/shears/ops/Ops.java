@@ -27,7 +27,8 @@ public final class Ops {
         int k = a.shape(1);
         int n = b.shape(1);
         float[] c = new float[m * n];
-        Gemm.gemm(c, 0, a.data(), 0, b.data(), 0, m, k, n, false);
+        // c is freshly zeroed: accumulating equals overwriting and skips the zero fill.
+        Gemm.gemm(c, 0, a.data(), 0, b.data(), 0, m, k, n, true);
         Tensor out = Tensor.derived(c, new int[] {m, n}, a, b);
         out.setBackward(() -> {
             if (a.requiresGrad()) {
