@@ -121,6 +121,12 @@ public final class StudyMain implements Callable<Integer> {
         require(trainLimit == null || trainLimit > 0, "--train-limit must be positive, got " + trainLimit);
         require(testLimit == null || testLimit > 0, "--test-limit must be positive, got " + testLimit);
         require(data == null || Files.isDirectory(data), "--data " + data + " is not a directory");
+        if (data != null) {
+            for (String f : dev.shears.datasets.FashionMnist.FILES) {
+                require(Files.isRegularFile(data.resolve(f)), "--data " + data + " has no " + f
+                        + " (expected the four Fashion-MNIST IDX files)");
+            }
+        }
         for (double s : sweep) {
             requireSparsity("--sweep", s);
         }

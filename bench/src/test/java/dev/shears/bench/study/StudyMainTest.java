@@ -44,6 +44,7 @@ class StudyMainTest {
         assertRefused("--epochs must be positive", "--epochs", "-1");
         assertRefused("--final-sparsity must be in [0, 1)", "--final-sparsity", "1.0");
         assertRefused("--data", "--data", dir.resolve("missing").toString());
+        assertRefused("has no train-images-idx3-ubyte.gz", "--data", dir.toString());
         assertRefused("--prune-from must be 'baseline' or 'initial'", "--prune-from", "middle");
         assertRefused("Unknown option", "--bogus");
         assertRefused("--sweep must be in [0, 1)", "--sweep", "0.5,1.5");
@@ -72,7 +73,7 @@ class StudyMainTest {
     void tinyRunWritesTheWholeReport() throws Exception {
         Path report = dir.resolve("study");
         int code = StudyMain.run("--train-limit", "256", "--test-limit", "128", "--epochs", "1", "--prune-epochs", "1",
-                "--threads", "1", "--quick", "--out", report.toString());
+                "--threads", "1", "--quick", "--sweep", "0,0.6", "--out", report.toString());
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         for (String f : new String[] {"report.md", "results.json", "training_log.csv", "pruning_log.csv", "loss.png",
                 "accuracy.png", "sparsity.png", "weights.png", "baseline.safetensors", "pruned.safetensors"}) {
@@ -83,6 +84,10 @@ class StudyMainTest {
             assertTrue(json.containsKey(k), k);
         }
         assertEquals(256L, json.get("train_images"));
+        java.util.List<?> sweep = (java.util.List<?>) json.get("sweep");
+        assertEquals(2, sweep.size());
+        assertEquals(0.6, ((Number) ((Map<?, ?>) sweep.get(1)).get("sparsity")).doubleValue(), 0.01);
+        assertTrue(Files.size(report.resolve("sweep_accuracy.png")) > 0);
         for (String model : new String[] {"baseline", "pruned"}) {
             Map<?, ?> m = (Map<?, ?>) json.get(model);
             for (String k : new String[] {"test_accuracy", "runtime_test_accuracy", "sparsity", "seconds_per_epoch",
