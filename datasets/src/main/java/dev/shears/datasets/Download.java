@@ -1,5 +1,6 @@
 package dev.shears.datasets;
 
+import dev.shears.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

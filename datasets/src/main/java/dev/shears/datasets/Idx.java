@@ -1,5 +1,6 @@
 package dev.shears.datasets;
 
+import dev.shears.io.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
