@@ -34,7 +34,7 @@ final class Charts {
     static void lines(Path file, String title, String xTitle, String yTitle, List<Series> series, boolean markers)
             throws IOException {
         XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         for (Series s : series) {
             if (s.x().isEmpty()) {
@@ -65,10 +65,17 @@ final class Charts {
 
     /** Overlaid histograms of |w| (counts per bin), one series per map entry. */
     static void histograms(Path file, String title, Map<String, float[]> values, int bins) throws IOException {
+        // The range ends at the 99.5th percentile of |w| (larger values go to the last bin), so a few
+        // outliers do not squeeze the bulk of the distribution into the first bins.
         float max = 0;
         for (float[] v : values.values()) {
-            for (float f : v) {
-                max = Math.max(max, Math.abs(f));
+            float[] abs = new float[v.length];
+            for (int i = 0; i < v.length; i++) {
+                abs[i] = Math.abs(v[i]);
+            }
+            java.util.Arrays.sort(abs);
+            if (abs.length > 0) {
+                max = Math.max(max, abs[Math.min(abs.length - 1, (int) (abs.length * 0.995))]);
             }
         }
         if (max == 0) {
@@ -76,14 +83,14 @@ final class Charts {
         }
         List<String> labels = new ArrayList<>();
         for (int b = 0; b < bins; b++) {
-            labels.add(String.format(java.util.Locale.ROOT, "%.3f", max * (b + 0.5) / bins));
+            labels.add(String.format(java.util.Locale.ROOT, "%.2f", max * (b + 0.5) / bins));
         }
         CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title)
                 .xAxisTitle("|weight| (bin centre)").yAxisTitle("count").build();
         chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
         chart.getStyler().setOverlapped(true);
-        chart.getStyler().setXAxisLabelRotation(60);
-        chart.getStyler().setXAxisTickMarkSpacingHint(60);
+        chart.getStyler().setXAxisLabelRotation(90);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         for (Map.Entry<String, float[]> e : values.entrySet()) {
             List<Integer> counts = new ArrayList<>();
             int[] c = new int[bins];
