@@ -11,16 +11,25 @@ public final class Elementwise {
 
     /** y = max(x, 0) over {@code len} values. */
     public static void relu(float[] y, float[] x, int len) {
+        reluRange(y, x, 0, len);
+    }
+
+    /** y[i] = max(x[i], 0) for i in [from, to); y may be x. */
+    private static void reluRange(float[] y, float[] x, int from, int to) {
         if (Kernels.VECTOR) {
-            VectorElementwise.relu(y, x, len);
+            VectorElementwise.relu(y, x, from, to);
         } else {
-            reluScalar(y, x, len);
+            reluScalar(y, x, from, to);
         }
     }
 
     /** Scalar version of {@link #relu}. */
     static void reluScalar(float[] y, float[] x, int len) {
-        for (int i = 0; i < len; i++) {
+        reluScalar(y, x, 0, len);
+    }
+
+    static void reluScalar(float[] y, float[] x, int from, int to) {
+        for (int i = from; i < to; i++) {
             float v = x[i];
             // "v < 0 ? 0 : v" rather than "v > 0 ? v : 0": NaN must propagate (as in PyTorch/TF) so that
             // a diverged run is detected instead of silently zeroed.
@@ -76,43 +85,36 @@ public final class Elementwise {
         int grain = Math.max(1, ELEMENTS_PER_CHUNK / Math.max(1, cols));
         Parallel.common().forRange(rows, grain, (from, to) -> {
             if (bias != null) {
-                if (Kernels.VECTOR) {
-                    VectorElementwise.addBiasRows(y, from * cols, bias, to - from, cols);
-                } else {
-                    for (int r = from; r < to; r++) {
-                        for (int j = 0; j < cols; j++) {
-                            y[r * cols + j] += bias[j];
-                        }
-                    }
-                }
+                addBiasRange(y, bias, from, to, cols);
             }
             if (relu) {
-                int lo = from * cols;
-                int hi = to * cols;
-                if (Kernels.VECTOR) {
-                    VectorElementwise.reluRange(y, lo, hi);
-                } else {
-                    for (int i = lo; i < hi; i++) {
-                        y[i] = y[i] < 0f ? 0f : y[i];
-                    }
-                }
+                reluRange(y, y, from * cols, to * cols);
             }
         });
     }
 
     /** y (rows,cols) += bias (cols) on every row, in place. */
     public static void addBiasRows(float[] y, float[] bias, int rows, int cols) {
+        addBiasRange(y, bias, 0, rows, cols);
+    }
+
+    /** Rows [rowFrom, rowTo) of y (rows,cols) += bias. */
+    private static void addBiasRange(float[] y, float[] bias, int rowFrom, int rowTo, int cols) {
         if (Kernels.VECTOR) {
-            VectorElementwise.addBiasRows(y, bias, rows, cols);
+            VectorElementwise.addBiasRows(y, rowFrom * cols, bias, rowTo - rowFrom, cols);
         } else {
-            addBiasRowsScalar(y, bias, rows, cols);
+            addBiasRowsScalar(y, rowFrom * cols, bias, rowTo - rowFrom, cols);
         }
     }
 
     /** Scalar version of {@link #addBiasRows}. */
     static void addBiasRowsScalar(float[] y, float[] bias, int rows, int cols) {
+        addBiasRowsScalar(y, 0, bias, rows, cols);
+    }
+
+    static void addBiasRowsScalar(float[] y, int offset, float[] bias, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
-            int o = r * cols;
+            int o = offset + r * cols;
             for (int j = 0; j < cols; j++) {
                 y[o + j] += bias[j];
             }

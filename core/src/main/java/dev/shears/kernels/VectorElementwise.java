@@ -18,13 +18,18 @@ final class VectorElementwise {
 
     /** y = max(x, 0) like {@code x < 0 ? 0 : x}: NaN (and -0) pass through unchanged. */
     static void relu(float[] y, float[] x, int len) {
+        relu(y, x, 0, len);
+    }
+
+    /** y[i] = max(x[i], 0) for i in [from, to); y may be x. */
+    static void relu(float[] y, float[] x, int from, int to) {
         FloatVector zero = FloatVector.zero(S);
-        int i = 0;
-        for (int end = S.loopBound(len); i < end; i += V) {
+        int i = from;
+        for (int end = from + S.loopBound(to - from); i < end; i += V) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(y, i);
         }
-        for (; i < len; i++) {
+        for (; i < to; i++) {
             float v = x[i];
             y[i] = v < 0f ? 0f : v;
         }
@@ -47,17 +52,7 @@ final class VectorElementwise {
 
     /** y (rows,cols) += bias (cols) on every row. */
     static void addBiasRows(float[] y, float[] bias, int rows, int cols) {
-        int full = S.loopBound(cols);
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            int j = 0;
-            for (; j < full; j += V) {
-                FloatVector.fromArray(S, y, o + j).add(FloatVector.fromArray(S, bias, j)).intoArray(y, o + j);
-            }
-            for (; j < cols; j++) {
-                y[o + j] += bias[j];
-            }
-        }
+        addBiasRows(y, 0, bias, rows, cols);
     }
 
     /** dBias (cols) += column sums of dY (rows,cols), summed row by row like the scalar kernel. */
@@ -90,19 +85,6 @@ final class VectorElementwise {
             if (!(y[i] > 0f)) {
                 dY[i] = 0f;
             }
-        }
-    }
-
-    /** y[i] = max(y[i], 0) like {@code v < 0 ? 0 : v} (NaN passes), for i in [from, to), in place. */
-    static void reluRange(float[] y, int from, int to) {
-        FloatVector zero = FloatVector.zero(S);
-        int i = from;
-        for (int end = from + S.loopBound(to - from); i < end; i += V) {
-            FloatVector v = FloatVector.fromArray(S, y, i);
-            v.blend(zero, v.compare(VectorOperators.LT, 0f)).intoArray(y, i);
-        }
-        for (; i < to; i++) {
-            y[i] = y[i] < 0f ? 0f : y[i];
         }
     }
 
