@@ -99,10 +99,11 @@ public final class ConvOps {
                 if (direct) {
                     Gemm.gemmTransB(x.grad(), 0, dY, 0, kernel.data(), 0, rows, oc, k, true);
                 } else {
-                    // Scratch reused across steps: it lives only inside this closure and is fully overwritten.
-                    float[] dCols = scratch(rows * k);
+                    // From the same pool as cols: it lives only inside this closure and is fully overwritten.
+                    float[] dCols = takeUnfolded(rows * k);
                     Gemm.gemmTransB(dCols, 0, dY, 0, kernel.data(), 0, rows, oc, k, false);
                     Im2col.col2im(x.grad(), dCols, n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
+                    giveUnfolded(dCols);
                 }
             }
             if (!direct) {
@@ -161,14 +162,14 @@ public final class ConvOps {
         return dY;
     }
 
-    /** Unfolded-input buffers kept for reuse, per thread: a few large arrays instead of one per step. */
+    /** Unfolded input and gradient buffers kept for reuse, per thread: a few large arrays instead of new ones per step. */
     private static final ThreadLocal<java.util.ArrayDeque<float[]>> UNFOLDED = ThreadLocal.withInitial(java.util.ArrayDeque::new);
     private static final int MAX_POOLED = 4;
 
     /**
-     * A buffer of at least {@code size} floats for an unfolded input, contents undefined (the unfolding
-     * writes every element used). It goes back with {@link #giveUnfolded} once the op's backward has read
-     * it; a graph that is never back-propagated simply drops it.
+     * A buffer of at least {@code size} floats for an unfolded input (or its gradient), contents undefined:
+     * the caller writes every element it uses. It goes back with {@link #giveUnfolded} once the backward has
+     * read it; a graph that is never back-propagated simply drops it.
      */
     private static float[] takeUnfolded(int size) {
         java.util.ArrayDeque<float[]> free = UNFOLDED.get();
@@ -187,17 +188,6 @@ public final class ConvOps {
         if (free.size() < MAX_POOLED) {
             free.push(buffer);
         }
-    }
-
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[1][0]);
-
-    /** A per-thread buffer of at least {@code size} floats, contents undefined. */
-    private static float[] scratch(int size) {
-        float[][] holder = SCRATCH.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
-        }
-        return holder[0];
     }
 
     /** Max pooling without padding: x (n,h,w,c) -> (n,oh,ow,c), oh = (h - ph) / sh + 1. */
