@@ -236,18 +236,7 @@ public final class InferenceModel {
 
     /** The index of the largest output of each of the {@code n} examples. Thread-safe. */
     public int[] classify(float[] x, int n) {
-        float[] y = predict(x, n);
-        int[] cls = new int[n];
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int j = 1; j < outSize; j++) {
-                if (y[i * outSize + j] > y[i * outSize + best]) {
-                    best = j;
-                }
-            }
-            cls[i] = best;
-        }
-        return cls;
+        return dev.shears.kernels.Elementwise.argmaxRows(predict(x, n), n, outSize);
     }
 
     /** One line per compiled step: layer, kernel, sparsity, stored weights, shape. */

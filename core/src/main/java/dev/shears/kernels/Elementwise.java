@@ -215,4 +215,20 @@ public final class Elementwise {
             dLogits[o + labels[r]] -= s;
         }
     }
+
+    /** The index of the largest value in each row of scores (rows,cols); ties go to the lowest index. */
+    public static int[] argmaxRows(float[] scores, int rows, int cols) {
+        int[] out = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            int best = 0;
+            for (int j = 1; j < cols; j++) {
+                if (scores[o + j] > scores[o + best]) {
+                    best = j;
+                }
+            }
+            out[r] = best;
+        }
+        return out;
+    }
 }

@@ -188,17 +188,7 @@ public final class Trainer {
 
     /** Index of the largest value in each row; ties go to the lowest index. */
     public static int[] argmaxRows(float[] scores, int rows, int cols) {
-        int[] out = new int[rows];
-        for (int r = 0; r < rows; r++) {
-            int best = 0;
-            for (int j = 1; j < cols; j++) {
-                if (scores[r * cols + j] > scores[r * cols + best]) {
-                    best = j;
-                }
-            }
-            out[r] = best;
-        }
-        return out;
+        return dev.shears.kernels.Elementwise.argmaxRows(scores, rows, cols);
     }
 
     private static int countCorrect(float[] scores, int[] labels, int n, int classes) {

@@ -101,6 +101,12 @@ class ElementwiseTest {
     }
 
     @Test
+    void argmaxTakesTheFirstOfTiedMaxima() {
+        float[] scores = {1, 3, 3, -1, -2, -5, 0, 7, 7};
+        assertArrayEquals(new int[] {1, 0, 1}, Elementwise.argmaxRows(scores, 3, 3));
+    }
+
+    @Test
     void handComputed() {
         float[] y = new float[4];
         Elementwise.relu(y, new float[] {-1, 0, 2, -0f}, 4);

@@ -6,6 +6,7 @@ import dev.shears.infer.InferenceModel;
 import dev.shears.infer.Kernel;
 import dev.shears.nn.Sequential;
 import dev.shears.prune.SparsityReport;
+import dev.shears.train.Trainer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -72,15 +73,10 @@ final class RuntimeMeasurements {
     }
 
     private double accuracy(float[] scores, int classes) {
+        int[] predicted = Trainer.argmaxRows(scores, n, classes);
         int correct = 0;
         for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int j = 1; j < classes; j++) {
-                if (scores[i * classes + j] > scores[i * classes + best]) {
-                    best = j;
-                }
-            }
-            correct += best == labels[i] ? 1 : 0;
+            correct += predicted[i] == labels[i] ? 1 : 0;
         }
         return (double) correct / n;
     }
