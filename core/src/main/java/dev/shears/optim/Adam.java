@@ -13,13 +13,11 @@ import java.util.Map;
  *
  * <pre>{@code Optimizer opt = new Adam(); // or new Adam(0.01, 0.9, 0.999, 1e-7)}</pre>
  */
-public final class Adam implements Optimizer {
+public final class Adam extends SlotState {
     private final double learningRate;
     private final double beta1;
     private final double beta2;
     private final double epsilon;
-    private final Map<String, float[]> slots = new LinkedHashMap<>();
-    private long iterations;
 
     /** Keras defaults. */
     public Adam() {
@@ -50,8 +48,7 @@ public final class Adam implements Optimizer {
 
     @Override
     public void step(List<Parameter> params) {
-        iterations++;
-        double t = iterations;
+        double t = nextIteration();
         float lrT = (float) (learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
         float b1 = (float) beta1;
         float b2 = (float) beta2;
@@ -62,8 +59,8 @@ public final class Adam implements Optimizer {
             }
             float[] w = p.data();
             float[] g = p.value().grad();
-            float[] m = slots.computeIfAbsent(p.name() + "/m", k -> new float[w.length]);
-            float[] v = slots.computeIfAbsent(p.name() + "/v", k -> new float[w.length]);
+            float[] m = slot(p.name() + "/m", w.length);
+            float[] v = slot(p.name() + "/v", w.length);
             for (int i = 0; i < w.length; i++) {
                 float gi = g[i];
                 float mi = b1 * m[i] + (1 - b1) * gi;
@@ -72,28 +69,6 @@ public final class Adam implements Optimizer {
                 v[i] = vi;
                 w[i] -= lrT * mi / ((float) Math.sqrt(vi) + eps);
             }
-        }
-    }
-
-    @Override
-    public long iterations() {
-        return iterations;
-    }
-
-    @Override
-    public Map<String, float[]> slots() {
-        return slots;
-    }
-
-    @Override
-    public void restore(long iterations, Map<String, float[]> saved) {
-        if (iterations < 0) {
-            throw new IllegalArgumentException("iterations must be >= 0, got " + iterations);
-        }
-        this.iterations = iterations;
-        slots.clear();
-        for (Map.Entry<String, float[]> e : saved.entrySet()) {
-            slots.put(e.getKey(), e.getValue().clone());
         }
     }
 

@@ -11,11 +11,9 @@ import java.util.Map;
  *
  * <pre>{@code Optimizer opt = new Sgd(0.01, 0.9);}</pre>
  */
-public final class Sgd implements Optimizer {
+public final class Sgd extends SlotState {
     private final double learningRate;
     private final double momentum;
-    private final Map<String, float[]> slots = new LinkedHashMap<>();
-    private long iterations;
 
     /** @throws IllegalArgumentException for lr <= 0 or momentum outside [0, 1) */
     public Sgd(double learningRate, double momentum) {
@@ -31,7 +29,7 @@ public final class Sgd implements Optimizer {
 
     @Override
     public void step(List<Parameter> params) {
-        iterations++;
+        nextIteration();
         float lr = (float) learningRate;
         float mu = (float) momentum;
         for (Parameter p : params) {
@@ -46,29 +44,12 @@ public final class Sgd implements Optimizer {
                 }
                 continue;
             }
-            float[] vel = slots.computeIfAbsent(p.name() + "/momentum", k -> new float[w.length]);
+            float[] vel = slot(p.name() + "/momentum", w.length);
             for (int i = 0; i < w.length; i++) {
                 vel[i] = mu * vel[i] - lr * g[i];
                 w[i] += vel[i];
             }
         }
-    }
-
-    @Override
-    public long iterations() {
-        return iterations;
-    }
-
-    @Override
-    public Map<String, float[]> slots() {
-        return slots;
-    }
-
-    @Override
-    public void restore(long iterations, Map<String, float[]> saved) {
-        this.iterations = iterations;
-        slots.clear();
-        saved.forEach((k, v) -> slots.put(k, v.clone()));
     }
 
     @Override
