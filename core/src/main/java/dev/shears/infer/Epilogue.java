@@ -11,10 +11,8 @@ final class Epilogue {
 
     /** y (rows, oc) = act(y + bias), in place: the same operations, in the same order, as the training engine. */
     static void rows(float[] y, float[] bias, int rows, int oc, Activation act) {
-        Elementwise.addBiasRows(y, bias, rows, oc);
-        if (act == Activation.RELU) {
-            Elementwise.relu(y, y, rows * oc);
-        } else if (act == Activation.SOFTMAX) {
+        Elementwise.biasRelu(y, bias, rows, oc, act == Activation.RELU);
+        if (act == Activation.SOFTMAX) {
             Elementwise.softmaxRows(y, y, rows, oc);
         }
     }
