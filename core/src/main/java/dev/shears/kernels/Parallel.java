@@ -26,12 +26,14 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static volatile Parallel common;
-    /** Per-thread switch set by {@link #inline}: loops on this thread run on it alone. */
+    /**
+     * Per-thread switch: loops started on this thread run on it alone. Set by {@link #inline} and, for
+     * good, on every worker thread, so that a loop nested inside a chunk cannot wait on the pool it runs in.
+     */
     private static final ThreadLocal<boolean[]> INLINE = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private final int threads;
     private final ExecutorService pool;
-    private final ThreadLocal<Boolean> insideWorker = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     /**
      * A pool running loops on {@code threads} threads (the caller plus {@code threads - 1} workers).
@@ -49,7 +51,7 @@ public final class Parallel implements AutoCloseable {
             AtomicInteger counter = new AtomicInteger();
             ThreadFactory factory = r -> {
                 Thread t = new Thread(() -> {
-                    insideWorker.set(Boolean.TRUE);
+                    INLINE.get()[0] = true;
                     r.run();
                 }, "shears-worker-" + counter.incrementAndGet());
                 t.setDaemon(true);
@@ -116,7 +118,7 @@ public final class Parallel implements AutoCloseable {
             return;
         }
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, grain)));
-        if (chunks == 1 || pool == null || insideWorker.get() || INLINE.get()[0]) {
+        if (chunks == 1 || pool == null || INLINE.get()[0]) {
             body.run(0, n);
             return;
         }
