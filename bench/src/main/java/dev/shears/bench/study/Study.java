@@ -15,6 +15,7 @@ import dev.shears.prune.PruningConfig;
 import dev.shears.prune.PruningSchedule;
 import dev.shears.prune.SparsityReport;
 import dev.shears.prune.Tutorial;
+import dev.shears.train.Callback;
 import dev.shears.train.Evaluation;
 import dev.shears.train.FitOptions;
 import dev.shears.train.History;
@@ -81,7 +82,7 @@ final class Study {
         ModelFiles.save(initial, initialFile);
 
         out.println("\n== Baseline: " + config.epochs() + " epochs, batch " + config.batchSize() + ", Adam");
-        Trained baseline = train(initial, train, test, config.epochs());
+        Trained baseline = train(initial, train, test, config.epochs(), null);
         Path baselineFile = dir.resolve("baseline.safetensors");
         ModelFiles.save(baseline.model(), baselineFile);
         out.printf(Locale.ROOT, "Baseline test accuracy %.4f (loss %.4f)%n", baseline.evaluation().accuracy(), baseline.evaluation().loss());
@@ -144,25 +145,20 @@ final class Study {
         return new PolynomialDecay(initialSparsity, finalSparsity, 0, planned.endStep(), 3, config.pruneFrequency());
     }
 
-    private Trained train(Sequential model, Dataset train, Dataset test, int epochs) {
+    /** Trains with a fresh Adam (as the tutorial recompiles before pruning); {@code extra} may be null. */
+    private Trained train(Sequential model, Dataset train, Dataset test, int epochs, Callback extra) {
         Trainer trainer = new Trainer(model, new Adam(), Loss.sparseCategoricalCrossentropy(false));
-        History h = trainer.fit(train, fitOptions(epochs, test, null));
+        FitOptions.Builder options = FitOptions.builder().epochs(epochs).batchSize(config.batchSize()).validation(test)
+                .shuffleSeed(config.seed()).out(out);
+        if (extra != null) {
+            options.callback(extra);
+        }
+        History h = trainer.fit(train, options.build());
         return new Trained(model, h, trainer.evaluate(test, 256), mean(h.get("seconds")));
     }
 
     private Trained trainPruned(Sequential wrapped, Dataset train, Dataset test, Path csvLog) {
-        Trainer trainer = new Trainer(wrapped, new Adam(), Loss.sparseCategoricalCrossentropy(false));
-        History h = trainer.fit(train, fitOptions(config.pruneEpochs(), test, Pruning.callback(out, csvLog)));
-        return new Trained(wrapped, h, trainer.evaluate(test, 256), mean(h.get("seconds")));
-    }
-
-    private FitOptions fitOptions(int epochs, Dataset test, dev.shears.train.Callback extra) {
-        FitOptions.Builder b = FitOptions.builder().epochs(epochs).batchSize(config.batchSize()).validation(test)
-                .shuffleSeed(config.seed()).out(out);
-        if (extra != null) {
-            b.callback(extra);
-        }
-        return b.build();
+        return train(wrapped, train, test, config.pruneEpochs(), Pruning.callback(out, csvLog));
     }
 
     private SweepRow sweepPoint(double s, Trained baseline, ModelResult baseResult, Path baselineFile, Dataset train,
