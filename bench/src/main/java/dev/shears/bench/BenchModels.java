@@ -5,8 +5,6 @@ import dev.shears.infer.Kernel;
 import dev.shears.nn.Activation;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
-import dev.shears.nn.Dropout;
-import dev.shears.nn.Flatten;
 import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.Layer;
@@ -54,12 +52,7 @@ public final class BenchModels {
 
     /** The Keras pruning tutorial's CNN. */
     public static Sequential tutorial() {
-        return Sequential.builder(28, 28, 1).seed(42)
-                .add(new Conv2D(16, 5, Activation.RELU)).add(new MaxPooling2D(2))
-                .add(new Conv2D(32, 5, Activation.RELU)).add(new MaxPooling2D(2))
-                .add(new Dropout(0.2)).add(new GlobalAveragePooling2D()).add(new Flatten())
-                .add(new Dense(128, Activation.RELU)).add(new Dense(10, Activation.SOFTMAX))
-                .build();
+        return dev.shears.prune.Tutorial.model(42);
     }
 
     /**

@@ -1,10 +1,6 @@
 package dev.shears.infer;
 
-import dev.shears.nn.Activation;
 import dev.shears.nn.Conv2D;
-import dev.shears.nn.Dense;
-import dev.shears.nn.Dropout;
-import dev.shears.nn.Flatten;
 import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Parameter;
@@ -19,12 +15,7 @@ final class TestModels {
 
     /** The Keras pruning tutorial's CNN for 28x28x1 images, with small random biases so they matter. */
     static Sequential tutorial(long seed) {
-        Sequential m = Sequential.builder(28, 28, 1).seed(seed)
-                .add(new Conv2D(16, 5, Activation.RELU)).add(new MaxPooling2D(2))
-                .add(new Conv2D(32, 5, Activation.RELU)).add(new MaxPooling2D(2))
-                .add(new Dropout(0.2)).add(new GlobalAveragePooling2D()).add(new Flatten())
-                .add(new Dense(128, Activation.RELU)).add(new Dense(10, Activation.SOFTMAX))
-                .build();
+        Sequential m = dev.shears.prune.Tutorial.model(seed);
         Random rng = new Random(seed + 1);
         for (Parameter p : m.parameters()) {
             if (!p.prunable()) {
