@@ -2,15 +2,27 @@ package dev.shears.infer;
 
 import dev.shears.kernels.Gemm;
 import dev.shears.kernels.Im2col;
+import dev.shears.kernels.Parallel;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.nn.Activation;
 
 /**
- * A fused Conv2D + bias + activation over NHWC. Dense: {@code cols (n*oh*ow, k) = im2col(x)}, then
- * {@code y = cols · W (k, oc)}. Sparse: {@code colsT (k, n*oh*ow)}, then {@code t (oc, n*oh*ow) = W^T · colsT}
- * with one contiguous axpy per non-zero, and the epilogue transposes back to NHWC.
+ * A fused Conv2D + bias + activation. Dense, over NHWC: {@code cols (n*oh*ow, k) = im2col(x)}, then
+ * {@code y = cols · W (k, oc)}. CSR with stride 1 (and no softmax), "planar": channel-major in and out,
+ * per image {@code xs = shifted copies of x}, then each output channel's plane is its non-zeros' contiguous
+ * runs of xs summed in vector registers, started at the bias and stored once through the ReLU (see
+ * {@link SparseKernels#shiftRows}); the input may be NHWC or channel-major, the output is (n, oc, oh, ow)
+ * and {@link InferenceModel} converts back to NHWC where a later step needs it. Other sparse convs:
+ * {@code colsT (k, n*oh*ow)}, then {@code t (oc, n*oh*ow) = W^T · colsT}, transposed back to NHWC.
  */
 final class ConvStep implements Step {
+    /** Room past the shifted copies for whole-vector copies of narrow rows (at least one vector of any width). */
+    private static final int SHIFT_SLACK = 64;
+    /**
+     * Most bytes of shifted copies one channel group of a planar conv makes: with the output planes they
+     * must stay in a 32 KB L1 data cache.
+     */
+    static final int GROUP_BYTES = Integer.getInteger("shears.planarGroupBytes", 12 * 1024);
     private final String name;
     private final Weights w;
     private final Activation act;
@@ -26,13 +38,20 @@ final class ConvStep implements Step {
     private final int oh;
     private final int ow;
     private final int colsSlot;
-    /** CSR stride-1 convs run directly on a padded channel-major copy: each weight's offset into it, else null. */
-    private final int[] directOffsets;
+    /** Planar CSR convs: the regrouped weights, else null. */
+    private final Weights.Planar planar;
+    /** Planar convs: per thread, the shifted copies of one channel group and the padded planes. */
+    private final ThreadLocal<float[][]> planarScratch;
+    /** Whether a planar conv's input is channel-major (else NHWC). */
+    private final boolean inChw;
     private final int hp;
     private final int wp;
 
-    /** geometry = {h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow}. */
-    ConvStep(String name, Weights w, Activation act, int[] geometry, int colsSlot) {
+    /**
+     * geometry = {h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow}; {@code inChw}: the input arrives
+     * channel-major (only valid when {@link #acceptsChannelsFirst()}).
+     */
+    ConvStep(String name, Weights w, Activation act, int[] geometry, int colsSlot, boolean inChw) {
         this.name = name;
         this.w = w;
         this.act = act;
@@ -50,7 +69,21 @@ final class ConvStep implements Step {
         this.colsSlot = colsSlot;
         this.hp = oh + kh - 1;
         this.wp = ow + kw - 1;
-        this.directOffsets = w.kernel == Kernel.CSR && sh == 1 && sw == 1 ? w.directOffsets(c, kw, hp * wp, wp) : null;
+        boolean isPlanar = w.kernel == Kernel.CSR && sh == 1 && sw == 1 && act != Activation.SOFTMAX;
+        this.planar = isPlanar ? w.planar(c, kw, hp, ow, GROUP_BYTES) : null;
+        this.inChw = isPlanar && inChw;
+        this.planarScratch = isPlanar ? ThreadLocal.withInitial(() -> new float[][] {
+            new float[planar.groupChannels() * kw * hp * ow + SHIFT_SLACK], new float[c * hp * wp]}) : null;
+    }
+
+    @Override
+    public boolean acceptsChannelsFirst() {
+        return planar != null;
+    }
+
+    @Override
+    public boolean channelsFirstOut() {
+        return planar != null;
     }
 
     @Override
@@ -80,8 +113,8 @@ final class ConvStep implements Step {
             Epilogue.rows(y, w.bias, p, w.oc, act);
             return;
         }
-        if (directOffsets != null) {
-            runDirect(y, x, n, arena);
+        if (planar != null) {
+            runPlanar(y, x, n);
             return;
         }
         float[] colsT = arena.get(colsSlot, p * w.k);
@@ -92,23 +125,27 @@ final class ConvStep implements Step {
     }
 
     /**
-     * Stride-1 CSR conv without im2col: per image, xc (c, hp, wp) = padded x, then for each output channel
-     * t[oc][oy*wp + ox] = sum over its non-zeros w of w * xc[offset(w) + oy*wp + ox], one contiguous window
-     * per weight; columns ox >= ow of these wide rows are computed and dropped by the epilogue. Windows of
-     * the last channel run up to kw - 1 values past the image: whatever the scratch holds there only
-     * reaches those dropped columns.
+     * Per image: the input as zero-padded channel-major planes (c, hp, wp) (copied only when padding or an
+     * NHWC layout with several channels asks for it), then {@link SparseKernels#planarConv} into y's
+     * (oc, oh*ow) planes. Images are shared out over the pool's threads, each with its own scratch.
      */
-    private void runDirect(float[] y, float[] x, int n, Arena arena) {
-        float[] xc = arena.get(colsSlot, c * hp * wp + kw);
-        float[] t = arena.get(colsSlot + 1, w.oc * oh * wp);
-        for (int b = 0; b < n; b++) {
-            SparseKernels.padChw(xc, x, b, h, wd, c, padTop, padLeft, hp, wp);
-            w.multiplyShifted(t, directOffsets, xc, oh * wp);
-            SparseKernels.biasTransposeWide(y, b * oh * ow * w.oc, t, w.bias, w.oc, oh, ow, wp, act == Activation.RELU);
-        }
-        if (act == Activation.SOFTMAX) {
-            dev.shears.kernels.Elementwise.softmaxRows(y, y, n * oh * ow, w.oc);
-        }
+    private void runPlanar(float[] y, float[] x, int n) {
+        boolean copy = hp != h || wp != wd || (!inChw && c > 1);
+        Parallel.common().forRange(n, 1, (from, to) -> {
+            float[][] scratch = planarScratch.get();
+            for (int b = from; b < to; b++) {
+                float[] src = x;
+                int srcOff = b * h * wd * c;
+                if (copy) {
+                    SparseKernels.padPlanes(scratch[1], x, b, h, wd, c, padTop, padLeft, hp, wp, inChw);
+                    src = scratch[1];
+                    srcOff = 0;
+                }
+                SparseKernels.planarConv(y, b * w.oc * oh * ow, scratch[0], src, srcOff, c, hp, wp, kw, oh, ow,
+                        planar.groupChannels(), planar.values(), planar.offsets(), planar.ptr(), w.oc, planar.start(),
+                        act == Activation.RELU);
+            }
+        });
     }
 
     @Override

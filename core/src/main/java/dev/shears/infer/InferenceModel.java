@@ -101,16 +101,28 @@ public final class InferenceModel {
         List<Step> st = new ArrayList<>();
         Map<String, Kernel> ks = new LinkedHashMap<>();
         int[] shape = inputShape;
+        // Planar sparse convs write channel-major data; it flows through pools and the next planar conv, and
+        // goes back to NHWC only before a step that needs it (or a flatten of a spatial map, or the end).
+        boolean chw = false;
         for (Layer outer : model.layers()) {
             Layer l = outer.unwrap();
-            Step s = compileLayer(l, shape, options);
+            Step s = compileLayer(l, shape, options, chw);
+            boolean needsNhwc = s != null ? !s.acceptsChannelsFirst() : l instanceof Flatten;
+            if (chw && needsNhwc) {
+                st.add(new ToNhwcStep(shape));
+                chw = false;
+            }
             if (s != null) {
                 st.add(s);
+                chw = s.channelsFirstOut();
                 if (s.weights() != null) {
                     ks.put(l.name(), s.weights().kernel);
                 }
             }
             shape = l.outputShape();
+        }
+        if (chw) {
+            st.add(new ToNhwcStep(shape));
         }
         for (String name : options.layers().keySet()) {
             if (!ks.containsKey(name)) {
@@ -139,7 +151,8 @@ public final class InferenceModel {
         return new InferenceModel(model, options);
     }
 
-    private static Step compileLayer(Layer l, int[] in, Options options) {
+    /** The step for layer {@code l} on input shape {@code in}, arriving channel-major when {@code chw}; null for identities. */
+    private static Step compileLayer(Layer l, int[] in, Options options, boolean chw) {
         if (l instanceof Conv2D conv) {
             int[] k = conv.kernelSize();
             int[] s = conv.strides();
@@ -147,7 +160,7 @@ public final class InferenceModel {
             int[] geometry = {in[0], in[1], in[2], k[0], k[1], s[0], s[1],
                 ConvOps.padBefore(in[0], k[0], s[0], conv.padding()), ConvOps.padBefore(in[1], k[1], s[1], conv.padding()), out[0], out[1]};
             Weights w = weights(conv.name(), conv.kernel().data(), conv.bias().data(), k[0] * k[1] * in[2], conv.filters(), true, options);
-            return new ConvStep(conv.name(), w, conv.activation(), geometry, STEP_SCRATCH);
+            return new ConvStep(conv.name(), w, conv.activation(), geometry, STEP_SCRATCH, chw);
         }
         if (l instanceof Dense d) {
             Weights w = weights(d.name(), d.kernel().data(), d.bias().data(), in[0], d.units(), false, options);
@@ -156,10 +169,10 @@ public final class InferenceModel {
         if (l instanceof MaxPooling2D p) {
             int[] ps = p.poolSize();
             int[] ss = p.strides();
-            return new PoolStep(l.name(), false, in, ps[0], ps[1], ss[0], ss[1]);
+            return new PoolStep(l.name(), false, in, ps[0], ps[1], ss[0], ss[1], chw, STEP_SCRATCH);
         }
         if (l instanceof GlobalAveragePooling2D) {
-            return new PoolStep(l.name(), true, in, in[0], in[1], 1, 1);
+            return new PoolStep(l.name(), true, in, in[0], in[1], 1, 1, chw, STEP_SCRATCH);
         }
         if (l instanceof Dropout || l instanceof Flatten) {
             return null; // identity at inference; NHWC data is already flat

@@ -2,7 +2,11 @@ package dev.shears.infer;
 
 import dev.shears.kernels.Pool;
 
-/** MaxPooling2D (valid, no argmax) or, with {@code global}, GlobalAveragePooling2D, over NHWC. */
+/**
+ * MaxPooling2D (valid, no argmax) or, with {@code global}, GlobalAveragePooling2D, over NHWC or, with
+ * {@code chw}, over channel-major (n, c, h, w) data: then each channel's plane is pooled as an image of
+ * one channel, and the layout is kept (a global pool's (n, c) output is the same in both).
+ */
 final class PoolStep implements Step {
     private final String name;
     private final boolean global;
@@ -15,9 +19,13 @@ final class PoolStep implements Step {
     private final int sw;
     private final int oh;
     private final int ow;
+    private final boolean chw;
+    private final int scratchSlot;
 
-    PoolStep(String name, boolean global, int[] in, int ph, int pw, int sh, int sw) {
+    PoolStep(String name, boolean global, int[] in, int ph, int pw, int sh, int sw, boolean chw, int scratchSlot) {
         this.name = name;
+        this.scratchSlot = scratchSlot;
+        this.chw = chw;
         this.global = global;
         this.h = in[0];
         this.w = in[1];
@@ -36,11 +44,27 @@ final class PoolStep implements Step {
     }
 
     @Override
+    public boolean acceptsChannelsFirst() {
+        return true;
+    }
+
+    @Override
+    public boolean channelsFirstOut() {
+        return chw && !global;
+    }
+
+    @Override
     public void run(float[] y, float[] x, int n, Arena arena) {
-        if (global) {
+        int images = chw ? n * c : n;
+        int channels = chw ? 1 : c;
+        if (global && chw) {
+            Pool.globalAvgPoolPlanes(y, x, images, h * w);
+        } else if (global) {
             Pool.globalAvgPool(y, x, n, h * w, c);
+        } else if (chw && ph == 2 && pw == 2 && sh == 2 && sw == 2) {
+            Pool.maxPool2x2Planes(y, x, arena.get(scratchSlot, images * oh * w + 64), images, h, w, oh, ow);
         } else {
-            Pool.maxPool(y, null, x, n, h, w, c, ph, pw, sh, sw, oh, ow);
+            Pool.maxPool(y, null, x, images, h, w, channels, ph, pw, sh, sw, oh, ow);
         }
     }
 

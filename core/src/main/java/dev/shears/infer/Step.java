@@ -14,6 +14,19 @@ interface Step {
     /** One line for {@link InferenceModel#describe()}. */
     String describe();
 
+    /**
+     * Whether the step can take its input channel-major, (n, c, h, w), as planar sparse convs write it;
+     * steps that cannot get an NHWC copy first (see {@link InferenceModel}).
+     */
+    default boolean acceptsChannelsFirst() {
+        return false;
+    }
+
+    /** Whether the step writes (n, c, h, w) rather than NHWC. */
+    default boolean channelsFirstOut() {
+        return false;
+    }
+
     /** The weights, or null for steps without any. */
     default Weights weights() {
         return null;

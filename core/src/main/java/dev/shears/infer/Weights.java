@@ -59,25 +59,45 @@ final class Weights {
     }
 
     /**
-     * CSR only: each non-zero's offset into a padded channel-major image (c, hp, wp) of plane size
-     * {@code plane}, for a conv whose kernel rows are (ky, kx, ch) with {@code c} channels and width {@code kw}.
+     * A planar conv's weights ({@link SparseKernels#planarConv}): the CSR non-zeros regrouped by groups of
+     * {@code groupChannels} input channels, each with its offset into its group's shifted copies, and the
+     * bias as {@link SparseKernels#startLanes}.
      */
-    int[] directOffsets(int c, int kw, int plane, int wp) {
-        int[] col = csr.colIdx();
-        int[] off = new int[col.length];
-        for (int i = 0; i < col.length; i++) {
-            int ch = col[i] % c;
-            int kx = (col[i] / c) % kw;
-            int ky = col[i] / c / kw;
-            off[i] = ch * plane + ky * wp + kx;
-        }
-        return off;
+    record Planar(int groupChannels, float[] values, int[] offsets, int[] ptr, float[] start) {
     }
 
-    /** CSR only: out (oc, width) with out[r][j] = sum of v * x[offsets[i] + j] over row r's non-zeros. */
-    void multiplyShifted(float[] out, int[] offsets, float[] x, int width) {
-        Parallel.common().forRange(oc, grain(width), (from, to) ->
-                SparseKernels.csrShifted(out, width, csr.values(), offsets, 1, csr.rowPtr(), x, width, from, to));
+    /**
+     * CSR only: this conv kernel, rows (ky, kx, ch) with {@code c} channels and width {@code kw}, as
+     * {@link Planar} weights for shifted copies (c, kw, hp, ow), in channel groups whose copies take at most
+     * {@code groupBytes}.
+     */
+    Planar planar(int c, int kw, int hp, int ow, int groupBytes) {
+        int perChannel = kw * hp * ow * Float.BYTES;
+        int groups = (c + Math.max(1, groupBytes / perChannel) - 1) / Math.max(1, groupBytes / perChannel);
+        int g = (c + groups - 1) / groups; // spread evenly: 16 channels at most 6 a group -> 6, 6, 4
+        float[] v = csr.values();
+        int[] col = csr.colIdx();
+        int[] rowPtr = csr.rowPtr();
+        float[] values = new float[v.length];
+        int[] offsets = new int[v.length];
+        int[] ptr = new int[groups * oc + 1];
+        int at = 0;
+        for (int group = 0; group < groups; group++) {
+            for (int r = 0; r < oc; r++) {
+                for (int i = rowPtr[r]; i < rowPtr[r + 1]; i++) {
+                    int ch = col[i] % c;
+                    if (ch / g != group) {
+                        continue;
+                    }
+                    int kx = (col[i] / c) % kw;
+                    int ky = col[i] / c / kw;
+                    values[at] = v[i];
+                    offsets[at++] = (((ch - group * g) * kw + kx) * hp + ky) * ow;
+                }
+                ptr[group * oc + r + 1] = at;
+            }
+        }
+        return new Planar(g, values, offsets, ptr, SparseKernels.startLanes(bias));
     }
 
     private int grain(int p) {

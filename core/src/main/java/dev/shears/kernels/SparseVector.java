@@ -17,74 +17,123 @@ final class SparseVector {
     private SparseVector() {
     }
 
+    /** Floats per vector. */
+    static int lanes() {
+        return L;
+    }
+
     /**
-     * Columns [0, returned) of out[r*outStride + j] = sum over i in row r of v[i] * x[off[i]*scale + j],
-     * for j < width and rows [rowFrom, rowTo); the remaining columns are the caller's. Strips of eight,
-     * then four, vectors keep that many independent accumulators, so the adds of one row's non-zeros
-     * overlap instead of waiting on each other; the last single vectors split the non-zeros over four. One species (the preferred one, as the
-     * dense kernels use) throughout: mixing 256- and 512-bit species in one JVM made both paths 10x slower.
+     * Columns [0, returned) of out[outOff + r*outStride + j] = max(floor, out[..] + sum over i in
+     * [ptr[ptrBase + r], ptr[ptrBase + r + 1]) of v[i] * x[off[i]*scale + j]), for j < width and rows
+     * [rowFrom, rowTo) (floor 0 is a fused ReLU, -infinity none); the remaining columns are the caller's.
+     * With {@code start} given, each row starts from start[r*L .. (r+1)*L) (its bias in every lane) instead of
+     * out's old values, which then need not be written first.
+     * Strips of eight, then four, vectors keep that many independent accumulators (the four-vector strip
+     * two sets of them), so the FMAs of one row's non-zeros overlap instead of waiting on each other; the
+     * last single vectors split the non-zeros over four. Each strip of out is loaded once and stored once,
+     * through the floor. One species (the preferred one, as the dense kernels use) throughout: mixing 256-
+     * and 512-bit species in one JVM made both paths 10x slower.
      */
-    static int csr(float[] out, int outStride, float[] v, int[] off, int scale, int[] ptr, float[] x, int width,
-                   int rowFrom, int rowTo) {
+    static int csr(float[] out, int outOff, int outStride, float[] v, int[] off, int scale, int[] ptr, int ptrBase,
+                   float[] x, int width, int rowFrom, int rowTo, float floor, float[] start) {
+        FloatVector lo = FloatVector.broadcast(S, floor);
         int j = 0;
         for (; j + 8 * L <= width; j += 8 * L) {
             for (int r = rowFrom; r < rowTo; r++) {
-                csrStrip8(out, r * outStride + j, v, off, scale, ptr[r], ptr[r + 1], x, j);
+                int o = outOff + r * outStride + j;
+                csrStrip8(out, o, v, off, scale, ptr[ptrBase + r], ptr[ptrBase + r + 1], x, j, floor,
+                        start == null ? out : start, start == null ? o : r * L, start == null ? L : 0);
             }
         }
         for (; j + 4 * L <= width; j += 4 * L) {
             for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                for (int i = ptr[r]; i < ptr[r + 1]; i++) {
-                    FloatVector wv = FloatVector.broadcast(S, v[i]);
-                    int xo = off[i] * scale + j;
-                    a0 = FloatVector.fromArray(S, x, xo).fma(wv, a0);
-                    a1 = FloatVector.fromArray(S, x, xo + L).fma(wv, a1);
-                    a2 = FloatVector.fromArray(S, x, xo + 2 * L).fma(wv, a2);
-                    a3 = FloatVector.fromArray(S, x, xo + 3 * L).fma(wv, a3);
-                }
-                int o = r * outStride + j;
-                a0.intoArray(out, o);
-                a1.intoArray(out, o + L);
-                a2.intoArray(out, o + 2 * L);
-                a3.intoArray(out, o + 3 * L);
+                int o = outOff + r * outStride + j;
+                csrStrip4(out, o, v, off, scale, ptr[ptrBase + r], ptr[ptrBase + r + 1], x, j, floor,
+                        start == null ? out : start, start == null ? o : r * L, start == null ? L : 0);
             }
         }
         for (; j + L <= width; j += L) {
             for (int r = rowFrom; r < rowTo; r++) {
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                int i = ptr[r];
-                for (; i + 3 < ptr[r + 1]; i += 4) {
+                int o = outOff + r * outStride + j;
+                FloatVector a0 = FloatVector.fromArray(S, start == null ? out : start, start == null ? o : r * L);
+                FloatVector a1 = FloatVector.zero(S);
+                FloatVector a2 = a1;
+                FloatVector a3 = a1;
+                int i = ptr[ptrBase + r];
+                int to = ptr[ptrBase + r + 1];
+                for (; i + 3 < to; i += 4) {
                     a0 = FloatVector.fromArray(S, x, off[i] * scale + j).fma(FloatVector.broadcast(S, v[i]), a0);
                     a1 = FloatVector.fromArray(S, x, off[i + 1] * scale + j).fma(FloatVector.broadcast(S, v[i + 1]), a1);
                     a2 = FloatVector.fromArray(S, x, off[i + 2] * scale + j).fma(FloatVector.broadcast(S, v[i + 2]), a2);
                     a3 = FloatVector.fromArray(S, x, off[i + 3] * scale + j).fma(FloatVector.broadcast(S, v[i + 3]), a3);
                 }
-                for (; i < ptr[r + 1]; i++) {
+                for (; i < to; i++) {
                     a0 = FloatVector.fromArray(S, x, off[i] * scale + j).fma(FloatVector.broadcast(S, v[i]), a0);
                 }
-                a0.add(a1).add(a2.add(a3)).intoArray(out, r * outStride + j);
+                a0.add(a1).add(a2.add(a3)).max(lo).intoArray(out, o);
             }
         }
         return j;
     }
 
-    /** One row's eight-vector strip of {@link #csr}: out[o .. o + 8L) from non-zeros [from, to). */
-    private static void csrStrip8(float[] out, int o, float[] v, int[] off, int scale, int from, int to, float[] x, int j) {
-        FloatVector a0 = FloatVector.zero(S);
-        FloatVector a1 = a0;
-        FloatVector a2 = a0;
-        FloatVector a3 = a0;
-        FloatVector a4 = a0;
-        FloatVector a5 = a0;
-        FloatVector a6 = a0;
-        FloatVector a7 = a0;
+    /**
+     * One row's four-vector strip of {@link #csr}: out[o .. o + 4L) = init[io + k*is] (vectors k = 0..3) plus
+     * non-zeros [from, to). Two non-zeros
+     * per step into two sets of accumulators: with one set, each step's four FMAs wait on the previous
+     * step's (FMA latency), which measured 1.3x slower on the tutorial's second conv.
+     */
+    private static void csrStrip4(float[] out, int o, float[] v, int[] off, int scale, int from, int to, float[] x, int j,
+                                  float floor, float[] init, int io, int is) {
+        FloatVector a0 = FloatVector.fromArray(S, init, io);
+        FloatVector a1 = FloatVector.fromArray(S, init, io + is);
+        FloatVector a2 = FloatVector.fromArray(S, init, io + 2 * is);
+        FloatVector a3 = FloatVector.fromArray(S, init, io + 3 * is);
+        FloatVector b0 = FloatVector.zero(S);
+        FloatVector b1 = b0;
+        FloatVector b2 = b0;
+        FloatVector b3 = b0;
+        int i = from;
+        for (; i + 1 < to; i += 2) {
+            FloatVector wa = FloatVector.broadcast(S, v[i]);
+            FloatVector wb = FloatVector.broadcast(S, v[i + 1]);
+            int xa = off[i] * scale + j;
+            int xb = off[i + 1] * scale + j;
+            a0 = FloatVector.fromArray(S, x, xa).fma(wa, a0);
+            b0 = FloatVector.fromArray(S, x, xb).fma(wb, b0);
+            a1 = FloatVector.fromArray(S, x, xa + L).fma(wa, a1);
+            b1 = FloatVector.fromArray(S, x, xb + L).fma(wb, b1);
+            a2 = FloatVector.fromArray(S, x, xa + 2 * L).fma(wa, a2);
+            b2 = FloatVector.fromArray(S, x, xb + 2 * L).fma(wb, b2);
+            a3 = FloatVector.fromArray(S, x, xa + 3 * L).fma(wa, a3);
+            b3 = FloatVector.fromArray(S, x, xb + 3 * L).fma(wb, b3);
+        }
+        if (i < to) {
+            FloatVector wa = FloatVector.broadcast(S, v[i]);
+            int xa = off[i] * scale + j;
+            a0 = FloatVector.fromArray(S, x, xa).fma(wa, a0);
+            a1 = FloatVector.fromArray(S, x, xa + L).fma(wa, a1);
+            a2 = FloatVector.fromArray(S, x, xa + 2 * L).fma(wa, a2);
+            a3 = FloatVector.fromArray(S, x, xa + 3 * L).fma(wa, a3);
+        }
+        // The floor comes as a float: a FloatVector argument of a call C2 does not inline would be boxed.
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        a0.add(b0).max(lo).intoArray(out, o);
+        a1.add(b1).max(lo).intoArray(out, o + L);
+        a2.add(b2).max(lo).intoArray(out, o + 2 * L);
+        a3.add(b3).max(lo).intoArray(out, o + 3 * L);
+    }
+
+    /** One row's eight-vector strip of {@link #csr}: out[o .. o + 8L) = init[io + k*is] plus non-zeros [from, to). */
+    private static void csrStrip8(float[] out, int o, float[] v, int[] off, int scale, int from, int to, float[] x, int j,
+                                  float floor, float[] init, int io, int is) {
+        FloatVector a0 = FloatVector.fromArray(S, init, io);
+        FloatVector a1 = FloatVector.fromArray(S, init, io + is);
+        FloatVector a2 = FloatVector.fromArray(S, init, io + 2 * is);
+        FloatVector a3 = FloatVector.fromArray(S, init, io + 3 * is);
+        FloatVector a4 = FloatVector.fromArray(S, init, io + 4 * is);
+        FloatVector a5 = FloatVector.fromArray(S, init, io + 5 * is);
+        FloatVector a6 = FloatVector.fromArray(S, init, io + 6 * is);
+        FloatVector a7 = FloatVector.fromArray(S, init, io + 7 * is);
         for (int i = from; i < to; i++) {
             FloatVector wv = FloatVector.broadcast(S, v[i]);
             int xo = off[i] * scale + j;
@@ -97,14 +146,45 @@ final class SparseVector {
             a6 = FloatVector.fromArray(S, x, xo + 6 * L).fma(wv, a6);
             a7 = FloatVector.fromArray(S, x, xo + 7 * L).fma(wv, a7);
         }
-        a0.intoArray(out, o);
-        a1.intoArray(out, o + L);
-        a2.intoArray(out, o + 2 * L);
-        a3.intoArray(out, o + 3 * L);
-        a4.intoArray(out, o + 4 * L);
-        a5.intoArray(out, o + 5 * L);
-        a6.intoArray(out, o + 6 * L);
-        a7.intoArray(out, o + 7 * L);
+        FloatVector lo = FloatVector.broadcast(S, floor);
+        a0.max(lo).intoArray(out, o);
+        a1.max(lo).intoArray(out, o + L);
+        a2.max(lo).intoArray(out, o + 2 * L);
+        a3.max(lo).intoArray(out, o + 3 * L);
+        a4.max(lo).intoArray(out, o + 4 * L);
+        a5.max(lo).intoArray(out, o + 5 * L);
+        a6.max(lo).intoArray(out, o + 6 * L);
+        a7.max(lo).intoArray(out, o + 7 * L);
+    }
+
+    /**
+     * The vector part of {@link SparseKernels#shiftRows}: each row copied in whole vectors, the last one
+     * overlapping the one before when the width is not a multiple of the vector; rows narrower than a
+     * vector are copied as a whole vector whose extra lanes land on the rows after (written later, as rows
+     * go in increasing order), or by the scalar loop where that would read or write past an array's end.
+     */
+    static void shiftRows(float[] xs, float[] src, int srcOff, int c, int hp, int wp, int kw, int ow) {
+        int d = 0;
+        for (int ch = 0; ch < c; ch++) {
+            for (int kx = 0; kx < kw; kx++) {
+                int s = srcOff + ch * hp * wp + kx;
+                for (int r = 0; r < hp; r++, s += wp, d += ow) {
+                    if (ow >= L) {
+                        int j = 0;
+                        for (; j + L <= ow; j += L) {
+                            FloatVector.fromArray(S, src, s + j).intoArray(xs, d + j);
+                        }
+                        if (j < ow) {
+                            FloatVector.fromArray(S, src, s + ow - L).intoArray(xs, d + ow - L);
+                        }
+                    } else if (s + L <= src.length && d + L <= xs.length) {
+                        FloatVector.fromArray(S, src, s).intoArray(xs, d);
+                    } else {
+                        System.arraycopy(src, s, xs, d, ow);
+                    }
+                }
+            }
+        }
     }
 
     /** As {@link #csr} for 1x4 blocks: four input rows per stored index. */

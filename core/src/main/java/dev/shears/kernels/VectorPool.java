@@ -3,6 +3,7 @@ package dev.shears.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,7 +14,65 @@ final class VectorPool {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int V = S.length();
 
+    /**
+     * The even and the odd lanes of a vector pair (a, b), in order, are a.rearrange(X) for the low half of
+     * the lanes and b.rearrange(X) for the high half, X = EVEN or ODD (lane i takes lane 2i (2i + 1) mod V).
+     * One-vector shuffles and a blend: JDK 17's two-vector rearrange is not compiled to vector code and
+     * measured slower than scalar pooling.
+     */
+    private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> (2 * i) % V);
+    private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> (2 * i + 1) % V);
+    private static final VectorMask<Float> HIGH = VectorMask.fromLong(S, -1L << (V / 2));
+    /** Swaps a vector's halves: for rows of V/2, the second row of a pair onto the first. */
+    private static final VectorShuffle<Float> SWAP_HALVES = VectorShuffle.fromOp(S, i -> (i + V / 2) % V);
+
     private VectorPool() {
+    }
+
+    /**
+     * 2x2 stride-2 max pooling of single-channel planes x (planes, h, w), h and w even, into y (planes, h/2,
+     * w/2), through tmp (planes * h/2 * w, at least): first each pair of rows to its element-wise max, rows
+     * of w wide vectors (the last one overlapping the one before), then, over the whole flat tmp at once
+     * (pairs never straddle rows as w is even), each pair of neighbours to its max with the even/odd
+     * shuffles above. Rows of half a vector take one vector per pair; other rows narrower than a vector
+     * are maxed in scalar code.
+     */
+    static void forward2x2Planes(float[] y, float[] x, float[] tmp, int planes, int h, int w) {
+        int rowPairs = planes * (h / 2);
+        for (int q = 0; q < rowPairs; q++) {
+            int r0 = 2 * q * w;
+            int t = q * w;
+            if (w >= V) {
+                int j = 0;
+                for (; j + V <= w; j += V) {
+                    FloatVector.fromArray(S, x, r0 + j).max(FloatVector.fromArray(S, x, r0 + w + j)).intoArray(tmp, t + j);
+                }
+                if (j < w) {
+                    j = w - V;
+                    FloatVector.fromArray(S, x, r0 + j).max(FloatVector.fromArray(S, x, r0 + w + j)).intoArray(tmp, t + j);
+                }
+            } else if (2 * w == V && t + V <= tmp.length) {
+                // Both rows in one vector; the upper half's result lands on the next pair's place, written later.
+                FloatVector pair = FloatVector.fromArray(S, x, r0);
+                pair.max(pair.rearrange(SWAP_HALVES)).intoArray(tmp, t);
+            } else {
+                for (int j = 0; j < w; j++) {
+                    tmp[t + j] = Math.max(x[r0 + j], x[r0 + w + j]);
+                }
+            }
+        }
+        int total = rowPairs * w;
+        int k = 0;
+        for (; k + 2 * V <= total; k += 2 * V) {
+            FloatVector a = FloatVector.fromArray(S, tmp, k);
+            FloatVector b = FloatVector.fromArray(S, tmp, k + V);
+            FloatVector even = a.rearrange(EVEN).blend(b.rearrange(EVEN), HIGH);
+            FloatVector odd = a.rearrange(ODD).blend(b.rearrange(ODD), HIGH);
+            even.max(odd).intoArray(y, k / 2);
+        }
+        for (; k < total; k += 2) {
+            y[k / 2] = Math.max(tmp[k], tmp[k + 1]);
+        }
     }
 
     /** Whether these kernels handle {@code c} channels. */

@@ -91,6 +91,46 @@ class InferenceModelTest {
         }
     }
 
+    /**
+     * Planar (channel-major) CSR convs in every position: first layer on a 3-channel NHWC input, with SAME
+     * padding, straight into another planar conv, through 2x2 pools (even and odd sizes, vector-wide and
+     * narrow rows), a 3x3 pool, GAP, a flatten of a spatial map, and as the last layer; also a strided CSR conv
+     * (not planar) after a planar one. The channel-major data must be turned back to NHWC exactly where needed.
+     */
+    @Test
+    void planarSparseConvsMatchEngineInEveryPosition() {
+        List<Sequential> models = List.of(
+                Sequential.builder(20, 34, 3).seed(11)
+                        .add(new Conv2D(8, 3, 3, 1, 1, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new Conv2D(5, 5, 3, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                        .add(new dev.shears.nn.MaxPooling2D(2))
+                        .add(new Flatten()).add(new Dense(7, Activation.SOFTMAX)).build(),
+                Sequential.builder(13, 11, 1).seed(12)
+                        .add(new Conv2D(6, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new dev.shears.nn.MaxPooling2D(2))
+                        .add(new Conv2D(4, 2, 2, 1, 1, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM)).build(),
+                Sequential.builder(36, 36, 2).seed(13)
+                        .add(new Conv2D(3, 5, 5, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new dev.shears.nn.MaxPooling2D(3, 3, 3, 3))
+                        .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new dev.shears.nn.GlobalAveragePooling2D()).add(new Dense(3, Activation.LINEAR)).build(),
+                Sequential.builder(28, 28, 1).seed(14)
+                        .add(new Conv2D(16, 5, 5, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new dev.shears.nn.MaxPooling2D(2))
+                        .add(new Conv2D(32, 5, 5, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new dev.shears.nn.MaxPooling2D(2))
+                        .add(new dev.shears.nn.GlobalAveragePooling2D()).add(new Dense(10, Activation.SOFTMAX)).build());
+        for (Sequential m : models) {
+            for (double sparsity : new double[] {0, 0.8, 1}) {
+                Sequential pruned = TestModels.pruneUnstructured(m, sparsity);
+                InferenceModel c = InferenceModel.compile(pruned, InferenceModel.Options.auto().force(Kernel.CSR));
+                for (int n : new int[] {1, 3, 20}) {
+                    assertMatchesEngine(pruned, c, n, n);
+                }
+            }
+        }
+    }
+
     @Test
     void concurrentCallersGetSingleThreadedResults() throws Exception {
         Sequential m = TestModels.pruneUnstructured(TestModels.tutorial(10), 0.8);
