@@ -3,6 +3,7 @@ package dev.shears.infer;
 import dev.shears.kernels.Gemm;
 import dev.shears.kernels.Im2col;
 import dev.shears.kernels.Parallel;
+import dev.shears.kernels.PlanarConv;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.nn.Activation;
 
@@ -16,13 +17,6 @@ import dev.shears.nn.Activation;
  * {@code colsT (k, n*oh*ow)}, then {@code t (oc, n*oh*ow) = W^T · colsT}, transposed back to NHWC.
  */
 final class ConvStep implements Step {
-    /** Room past the shifted copies for whole-vector copies of narrow rows (at least one vector of any width). */
-    private static final int SHIFT_SLACK = 64;
-    /**
-     * Most bytes of shifted copies one channel group of a planar conv makes: with the output planes they
-     * must stay in a 32 KB L1 data cache.
-     */
-    static final int GROUP_BYTES = Integer.getInteger("shears.planarGroupBytes", 12 * 1024);
     private final String name;
     private final Weights w;
     private final Activation act;
@@ -39,7 +33,7 @@ final class ConvStep implements Step {
     private final int ow;
     private final int colsSlot;
     /** Planar CSR convs: the regrouped weights, else null. */
-    private final Weights.Planar planar;
+    private final PlanarConv planar;
     /** Planar convs: per thread, the shifted copies of one channel group and the padded planes. */
     private final ThreadLocal<float[][]> planarScratch;
     /** Whether a planar conv's input is channel-major (else NHWC). */
@@ -70,10 +64,10 @@ final class ConvStep implements Step {
         this.hp = oh + kh - 1;
         this.wp = ow + kw - 1;
         boolean isPlanar = w.kernel == Kernel.CSR && sh == 1 && sw == 1 && act != Activation.SOFTMAX;
-        this.planar = isPlanar ? w.planar(c, kw, hp, ow, GROUP_BYTES) : null;
+        this.planar = isPlanar ? w.planar(c, hp, wp, kh, kw) : null;
         this.inChw = isPlanar && inChw;
         this.planarScratch = isPlanar ? ThreadLocal.withInitial(() -> new float[][] {
-            new float[planar.groupChannels() * kw * hp * ow + SHIFT_SLACK], new float[c * hp * wp]}) : null;
+            planar.newScratch(), new float[c * hp * wp]}) : null;
     }
 
     @Override
@@ -126,7 +120,7 @@ final class ConvStep implements Step {
 
     /**
      * Per image: the input as zero-padded channel-major planes (c, hp, wp) (copied only when padding or an
-     * NHWC layout with several channels asks for it), then {@link SparseKernels#planarConv} into y's
+     * NHWC layout with several channels asks for it), then {@link PlanarConv#run} into y's
      * (oc, oh*ow) planes. Images are shared out over the pool's threads, each with its own scratch.
      */
     private void runPlanar(float[] y, float[] x, int n) {
@@ -141,9 +135,7 @@ final class ConvStep implements Step {
                     src = scratch[1];
                     srcOff = 0;
                 }
-                SparseKernels.planarConv(y, b * w.oc * oh * ow, scratch[0], src, srcOff, c, hp, wp, kw, oh, ow,
-                        planar.groupChannels(), planar.values(), planar.offsets(), planar.ptr(), w.oc, planar.start(),
-                        act == Activation.RELU);
+                planar.run(y, b * w.oc * oh * ow, src, srcOff, scratch[0], act == Activation.RELU);
             }
         });
     }

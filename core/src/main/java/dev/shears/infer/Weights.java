@@ -3,6 +3,7 @@ package dev.shears.infer;
 import dev.shears.kernels.Bsr4;
 import dev.shears.kernels.Csr;
 import dev.shears.kernels.Parallel;
+import dev.shears.kernels.PlanarConv;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.kernels.TwoFour;
 
@@ -58,46 +59,9 @@ final class Weights {
         return stored;
     }
 
-    /**
-     * A planar conv's weights ({@link SparseKernels#planarConv}): the CSR non-zeros regrouped by groups of
-     * {@code groupChannels} input channels, each with its offset into its group's shifted copies, and the
-     * bias as {@link SparseKernels#startLanes}.
-     */
-    record Planar(int groupChannels, float[] values, int[] offsets, int[] ptr, float[] start) {
-    }
-
-    /**
-     * CSR only: this conv kernel, rows (ky, kx, ch) with {@code c} channels and width {@code kw}, as
-     * {@link Planar} weights for shifted copies (c, kw, hp, ow), in channel groups whose copies take at most
-     * {@code groupBytes}.
-     */
-    Planar planar(int c, int kw, int hp, int ow, int groupBytes) {
-        int perChannel = kw * hp * ow * Float.BYTES;
-        int groups = (c + Math.max(1, groupBytes / perChannel) - 1) / Math.max(1, groupBytes / perChannel);
-        int g = (c + groups - 1) / groups; // spread evenly: 16 channels at most 6 a group -> 6, 6, 4
-        float[] v = csr.values();
-        int[] col = csr.colIdx();
-        int[] rowPtr = csr.rowPtr();
-        float[] values = new float[v.length];
-        int[] offsets = new int[v.length];
-        int[] ptr = new int[groups * oc + 1];
-        int at = 0;
-        for (int group = 0; group < groups; group++) {
-            for (int r = 0; r < oc; r++) {
-                for (int i = rowPtr[r]; i < rowPtr[r + 1]; i++) {
-                    int ch = col[i] % c;
-                    if (ch / g != group) {
-                        continue;
-                    }
-                    int kx = (col[i] / c) % kw;
-                    int ky = col[i] / c / kw;
-                    values[at] = v[i];
-                    offsets[at++] = (((ch - group * g) * kw + kx) * hp + ky) * ow;
-                }
-                ptr[group * oc + r + 1] = at;
-            }
-        }
-        return new Planar(g, values, offsets, ptr, SparseKernels.startLanes(bias));
+    /** CSR only: this conv kernel, rows (ky, kx, ch), as {@link PlanarConv} weights for padded input planes (c, hp, wp). */
+    PlanarConv planar(int c, int hp, int wp, int kh, int kw) {
+        return new PlanarConv(csr, bias, c, hp, wp, kh, kw, PlanarConv.GROUP_BYTES);
     }
 
     private int grain(int p) {

@@ -1,6 +1,7 @@
 package dev.shears.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -13,6 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
 final class SparseVector {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+
+    /** Lanes L/2 .. L-1. */
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, -1L << (L / 2));
 
     private SparseVector() {
     }
@@ -161,14 +165,23 @@ final class SparseVector {
      * The vector part of {@link SparseKernels#shiftRows}: each row copied in whole vectors, the last one
      * overlapping the one before when the width is not a multiple of the vector; rows narrower than a
      * vector are copied as a whole vector whose extra lanes land on the rows after (written later, as rows
-     * go in increasing order), or by the scalar loop where that would read or write past an array's end.
+     * go in increasing order), or by the scalar loop where that would read or write past an array's end;
+     * rows of exactly half a vector go two to a vector (half the stores: the tutorial's second conv, 8 wide).
      */
     static void shiftRows(float[] xs, float[] src, int srcOff, int c, int hp, int wp, int kw, int ow) {
         int d = 0;
         for (int ch = 0; ch < c; ch++) {
             for (int kx = 0; kx < kw; kx++) {
                 int s = srcOff + ch * hp * wp + kx;
-                for (int r = 0; r < hp; r++, s += wp, d += ow) {
+                int r = 0;
+                if (2 * ow == L) {
+                    // Two rows per vector: the second row's run, loaded so that it lands in the upper half, blended in.
+                    for (; r + 1 < hp; r += 2, s += 2 * wp, d += 2 * ow) {
+                        FloatVector.fromArray(S, src, s).blend(FloatVector.fromArray(S, src, s + wp - ow), UPPER_HALF)
+                                .intoArray(xs, d);
+                    }
+                }
+                for (; r < hp; r++, s += wp, d += ow) {
                     if (ow >= L) {
                         int j = 0;
                         for (; j + L <= ow; j += L) {
