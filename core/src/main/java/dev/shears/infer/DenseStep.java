@@ -6,10 +6,16 @@ import dev.shears.nn.Activation;
 
 /**
  * A fused Dense + bias + activation: {@code y (n, oc) = act(x (n, k) · W (k, oc) + bias)}. Sparse kernels
- * multiply {@code W^T} by {@code x^T (k, n)}; at batch 1 x is its own transpose and each output is one
- * gathered dot product.
+ * multiply {@code W^T} by {@code x^T (k, n)}; CSR at small batches instead runs each example on the
+ * {@link dev.shears.kernels.Sell} form, C outputs per vector of gathered inputs.
  */
 final class DenseStep implements Step {
+    /**
+     * Batches up to this size run CSR layers one example at a time on the SELL slices (gathered x); larger
+     * ones multiply all examples at once, each non-zero one contiguous axpy over the batch.
+     */
+    static final int SELL_MAX_BATCH = 8;
+
     private final String name;
     private final Weights w;
     private final Activation act;
@@ -31,6 +37,14 @@ final class DenseStep implements Step {
     public void run(float[] y, float[] x, int n, Arena arena) {
         if (!w.kernel.sparse()) {
             Gemm.gemm(y, 0, x, 0, w.dense, 0, n, w.k, w.oc, false);
+            Epilogue.rows(y, w.bias, n, w.oc, act);
+            return;
+        }
+        if (w.hasSell() && n <= SELL_MAX_BATCH) {
+            float[] scratch = arena.get(slot, w.oc);
+            for (int b = 0; b < n; b++) {
+                w.multiplyOne(y, b * w.oc, x, b * w.k, scratch);
+            }
             Epilogue.rows(y, w.bias, n, w.oc, act);
             return;
         }

@@ -159,11 +159,13 @@ public final class InferenceModel {
             int[] out = conv.outputShape();
             int[] geometry = {in[0], in[1], in[2], k[0], k[1], s[0], s[1],
                 ConvOps.padBefore(in[0], k[0], s[0], conv.padding()), ConvOps.padBefore(in[1], k[1], s[1], conv.padding()), out[0], out[1]};
-            Weights w = weights(conv.name(), conv.kernel().data(), conv.bias().data(), k[0] * k[1] * in[2], conv.filters(), true, options);
+            Kernel auto = KernelRule.chooseConv(conv.kernel().data(), in[2], conv.filters(), s[0] == 1 && s[1] == 1);
+            Weights w = weights(conv.name(), conv.kernel().data(), conv.bias().data(), k[0] * k[1] * in[2], conv.filters(), auto, true, options);
             return new ConvStep(conv.name(), w, conv.activation(), geometry, STEP_SCRATCH, chw);
         }
         if (l instanceof Dense d) {
-            Weights w = weights(d.name(), d.kernel().data(), d.bias().data(), in[0], d.units(), false, options);
+            Kernel auto = KernelRule.choose(d.kernel().data(), in[0], d.units());
+            Weights w = weights(d.name(), d.kernel().data(), d.bias().data(), in[0], d.units(), auto, false, options);
             return new DenseStep(d.name(), w, d.activation(), STEP_SCRATCH);
         }
         if (l instanceof MaxPooling2D p) {
@@ -180,10 +182,10 @@ public final class InferenceModel {
         throw new IllegalArgumentException("layer " + l.name() + ": the inference runtime cannot run " + l.type() + " layers");
     }
 
-    private static Weights weights(String name, float[] w, float[] bias, int k, int oc, boolean conv, Options options) {
+    private static Weights weights(String name, float[] w, float[] bias, int k, int oc, Kernel auto, boolean conv, Options options) {
         Kernel kernel = options.kernelFor(name);
         if (kernel == null) {
-            kernel = KernelRule.choose(w, k, oc, conv);
+            kernel = auto;
         }
         if (kernel == Kernel.TWO_FOUR && !dev.shears.kernels.TwoFour.fits(w, k, oc)) {
             throw new IllegalArgumentException("layer " + name + ": TWO_FOUR forced but its kernel (" + k + ", " + oc
@@ -192,7 +194,7 @@ public final class InferenceModel {
         if (kernel == Kernel.BLOCK4 && k < 4) {
             throw new IllegalArgumentException("layer " + name + ": BLOCK4 forced but the layer has only " + k + " inputs");
         }
-        return new Weights(kernel, w, bias, k, oc);
+        return new Weights(kernel, w, bias, k, oc, conv);
     }
 
     /**

@@ -4,34 +4,32 @@ import dev.shears.kernels.Bsr4;
 import dev.shears.kernels.TwoFour;
 
 /**
- * The automatic per-layer kernel choice. A layer whose kernel (k, oc) has sparsity {@code s} (fraction of
- * exact zeros) runs sparse when {@code s >= threshold}, where the threshold is the JMH break-even of the
- * sparse against the dense kernel on this engine (see the bench module): {@link #CONV_THRESHOLD} for
- * convolutions, {@link #DENSE_THRESHOLD} for dense layers (which also need {@link #DENSE_MIN_WEIGHTS}
- * weights), and then with CSR. The 2:4 and 1x4-block kernels
- * are chosen only when forced through {@link InferenceModel.Options}: on this machine they measured no
- * faster than CSR on the same weights (conv2 batch 1: BLOCK4 at 80% 64 us vs CSR 50 us, TWO_FOUR 92 us vs
- * CSR at 50% 57 us; dense 1024x1024: 143 vs 138 us and 393 vs 268 us), because CSR convs run directly
- * without im2col while the structured ones still unfold, and CSR's dot product keeps four accumulators.
+ * The automatic per-layer kernel choice, from the layer's sparsity {@code s} (fraction of exact zeros in its
+ * kernel) and shape, at the break-evens measured with JMH on this engine (see the bench module):
+ * <ul>
+ * <li>Stride-1 convolutions run the planar CSR kernel (direct, channel-major, see {@link ConvStep}) when
+ * {@code s >= }{@link #PLANAR_THRESHOLD}, or always when they have one input channel: there the planar
+ * kernel beats unfolding + GEMM even with no zeros at all (tutorial conv1, {@code ConvKernelBench}: 7.1 vs
+ * 11.9 us dense at 0%, 2.4 us at 80%), because a GEMM with 25 inputs per output keeps the FMA units idle.
+ * Break-even with several channels: conv2 (16->32 5x5 on 12x12) between 50% (18.0 vs 17.3 us) and 70%
+ * (12.2 us); conv64 (64->64 3x3 on 28x28) about 50% (434 vs 450 us).</li>
+ * <li>Strided convolutions unfold for CSR too and need {@code s >= }{@link #CONV_THRESHOLD}.</li>
+ * <li>Dense layers: CSR when {@code s >= }{@link #DENSE_THRESHOLD} and they have at least
+ * {@link #DENSE_MIN_WEIGHTS} weights (dense 1024x1024 broke even about 65% at batch 1; dense 32x128 never:
+ * the sparse kernel's fixed costs exceed a 4096-weight GEMM).</li>
+ * </ul>
+ * The 2:4 and 1x4-block kernels are chosen only when forced through {@link InferenceModel.Options}: on this
+ * machine they measured no faster than CSR on the same weights (they unfold where CSR convs run directly).
  * {@link #structured} reports which pattern a kernel has, for describing a layer or forcing a kernel.
+ * Timings are from one JMH run each on a shared 2-core machine (+-20% noise); re-measure with
+ * {@code ConvKernelBench}, {@code DenseLayerBench} and {@code SparseLayerBench} and adjust the constants.
  *
- * <p>Measured break-even (JMH, one thread, this 2-core shared machine, so +-30% noise; dense path = the
- * Vector API GEMM of main 0aac729): conv2 (16->32 5x5 on 12x12) about 80% at batch 1 and 85% at batch 64
- * (later dense-path improvements moved both up: see {@link #CONV_THRESHOLD});
- * conv1 (1->16 5x5 on 28x28) below 80% at batch 64; dense 1024x1024 about 65% at batch 1 and 60% at batch
- * 64; dense 32x128 never (the sparse kernel's fixed costs exceed a 4096-weight GEMM). Against the old
- * scalar GEMM every break-even was below 50%. Re-measure with {@code DenseLayerBench} and
- * {@code SparseLayerBench -p sparsity=50,70,80,95} and adjust the constants.
- *
- * <pre>{@code Kernel k = KernelRule.choose(kernel, 400, 32, true);}</pre>
+ * <pre>{@code Kernel k = KernelRule.chooseConv(kernel, 16, 32, true);}</pre>
  */
 public final class KernelRule {
-    /**
-     * Sparsity from which sparse conv beats im2col + GEMM. Re-measured after the transposed one-channel
-     * unfolding and inline small batches made the dense path faster: the 80%-pruned tutorial model ran
-     * 26.2 vs 30.6 us/image at batch 1 with CSR conv2 but 60.8 vs 32.1 us/image at batch 64, so at 80% the
-     * dense kernel is the safer choice; at 95% CSR conv2 is 3.6x faster at batch 1 (QuickBench).
-     */
+    /** Sparsity from which a stride-1 conv with several input channels runs the planar CSR kernel. */
+    public static final double PLANAR_THRESHOLD = 0.6;
+    /** Sparsity from which a strided conv runs CSR (unfolded) instead of im2col + GEMM. */
     public static final double CONV_THRESHOLD = 0.9;
     /** Sparsity from which the sparse dense-layer kernel beats GEMM (measured break-even, rounded up). */
     public static final double DENSE_THRESHOLD = 0.7;
@@ -52,12 +50,24 @@ public final class KernelRule {
         return w.length == 0 ? 0 : (double) zeros / w.length;
     }
 
-    /** The kernel for weights {@code w (k, oc)} of a conv ({@code conv}) or dense layer, by the rule above. */
-    public static Kernel choose(float[] w, int k, int oc, boolean conv) {
-        if (!conv && w.length < DENSE_MIN_WEIGHTS) {
+    /** The kernel for a dense layer's weights {@code w (k, oc)}, by the rule above. */
+    public static Kernel choose(float[] w, int k, int oc) {
+        if (w.length < DENSE_MIN_WEIGHTS) {
             return Kernel.DENSE;
         }
-        return sparsity(w) < (conv ? CONV_THRESHOLD : DENSE_THRESHOLD) - 1e-9 ? Kernel.DENSE : Kernel.CSR;
+        return sparsity(w) < DENSE_THRESHOLD - 1e-9 ? Kernel.DENSE : Kernel.CSR;
+    }
+
+    /**
+     * The kernel for a conv's weights {@code w (kh*kw*c, oc)} with {@code c} input channels, stride 1 in both
+     * directions or not ({@code stride1}), by the rule above.
+     */
+    public static Kernel chooseConv(float[] w, int c, int oc, boolean stride1) {
+        double s = sparsity(w);
+        if (stride1) {
+            return c == 1 || s >= PLANAR_THRESHOLD - 1e-9 ? Kernel.CSR : Kernel.DENSE;
+        }
+        return s >= CONV_THRESHOLD - 1e-9 ? Kernel.CSR : Kernel.DENSE;
     }
 
     /**

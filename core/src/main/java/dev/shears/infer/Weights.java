@@ -3,6 +3,7 @@ package dev.shears.infer;
 import dev.shears.kernels.Bsr4;
 import dev.shears.kernels.Csr;
 import dev.shears.kernels.Parallel;
+import dev.shears.kernels.Sell;
 import dev.shears.kernels.PlanarConv;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.kernels.TwoFour;
@@ -22,11 +23,13 @@ final class Weights {
     final float[] bias;
     final float[] dense;
     private final Csr csr;
+    /** Dense layers with CSR: the same non-zeros as SELL slices, for one example at a time. */
+    private final Sell sell;
     private final Bsr4 bsr4;
     private final TwoFour twoFour;
     private final long stored;
 
-    Weights(Kernel kernel, float[] w, float[] bias, int k, int oc) {
+    Weights(Kernel kernel, float[] w, float[] bias, int k, int oc, boolean conv) {
         this.kernel = kernel;
         this.k = k;
         this.oc = oc;
@@ -34,6 +37,7 @@ final class Weights {
         this.bias = bias.clone();
         this.dense = kernel == Kernel.DENSE ? w.clone() : null;
         this.csr = kernel == Kernel.CSR ? Csr.ofTransposed(w, k, oc) : null;
+        this.sell = kernel == Kernel.CSR && !conv ? Sell.of(csr) : null;
         this.bsr4 = kernel == Kernel.BLOCK4 ? Bsr4.ofTransposed(w, k, oc) : null;
         this.twoFour = kernel == Kernel.TWO_FOUR ? TwoFour.ofTransposed(w, k, oc) : null;
         this.stored = switch (kernel) {
@@ -62,6 +66,19 @@ final class Weights {
     /** CSR only: this conv kernel, rows (ky, kx, ch), as {@link PlanarConv} weights for padded input planes (c, hp, wp). */
     PlanarConv planar(int c, int hp, int wp, int kh, int kw) {
         return new PlanarConv(csr, bias, c, hp, wp, kh, kw, PlanarConv.GROUP_BYTES);
+    }
+
+    /**
+     * Dense layers with CSR only: y[yOff ..] (oc) = W^T x[xOff ..] (k), one example, through the SELL slices;
+     * scratch holds oc floats.
+     */
+    void multiplyOne(float[] y, int yOff, float[] x, int xOff, float[] scratch) {
+        sell.multiply(y, yOff, x, xOff, scratch);
+    }
+
+    /** Whether {@link #multiplyOne} is available. */
+    boolean hasSell() {
+        return sell != null;
     }
 
     private int grain(int p) {

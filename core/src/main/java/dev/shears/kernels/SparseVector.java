@@ -162,6 +162,27 @@ final class SparseVector {
     }
 
     /**
+     * {@link Sell#multiply} for whole slices [from, to): per slice, each step's values times x gathered at
+     * its column indices, in two accumulators so consecutive steps' FMAs overlap.
+     */
+    static void sell(float[] y, int yOff, float[] x, int xOff, float[] values, int[] colIdx, int[] sliceStart, int from, int to) {
+        for (int s = from; s < to; s++) {
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            int at = sliceStart[s];
+            int end = sliceStart[s + 1];
+            for (; at + 2 * L <= end; at += 2 * L) {
+                a0 = FloatVector.fromArray(S, x, xOff, colIdx, at).fma(FloatVector.fromArray(S, values, at), a0);
+                a1 = FloatVector.fromArray(S, x, xOff, colIdx, at + L).fma(FloatVector.fromArray(S, values, at + L), a1);
+            }
+            if (at < end) {
+                a0 = FloatVector.fromArray(S, x, xOff, colIdx, at).fma(FloatVector.fromArray(S, values, at), a0);
+            }
+            a0.add(a1).intoArray(y, yOff + s * L);
+        }
+    }
+
+    /**
      * The vector part of {@link SparseKernels#shiftRows}: each row copied in whole vectors, the last one
      * overlapping the one before when the width is not a multiple of the vector; rows narrower than a
      * vector are copied as a whole vector whose extra lanes land on the rows after (written later, as rows

@@ -38,7 +38,9 @@ class InferenceModelTest {
     void denseTutorialMatchesEngineAtSeveralBatchSizes() {
         Sequential m = TestModels.tutorial(7);
         InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().maxBatch(16));
-        assertTrue(c.kernels().values().stream().allMatch(k -> k == Kernel.DENSE), c.describe());
+        // No zeros: every layer dense, except the one-channel conv, whose planar kernel is faster even then
+        assertEquals(Kernel.CSR, c.kernels().get("conv2d"), c.describe());
+        assertTrue(c.kernels().entrySet().stream().allMatch(e -> e.getKey().equals("conv2d") || e.getValue() == Kernel.DENSE), c.describe());
         for (int n : new int[] {1, 3, 16, 37}) {
             assertMatchesEngine(m, c, n, n);
         }
@@ -47,8 +49,10 @@ class InferenceModelTest {
     @Test
     void prunedTutorialMatchesEngineWithEveryKernel() {
         Sequential m = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.8);
-        // 80% is below the conv break-even: the rule keeps the dense kernel; 95% is above it
-        assertEquals(Kernel.DENSE, InferenceModel.compile(m).kernels().get("conv2d_1"));
+        // 50% is below the planar conv break-even: the rule keeps the dense kernel; 80% and 95% are above it
+        Sequential m50 = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.5);
+        assertEquals(Kernel.DENSE, InferenceModel.compile(m50).kernels().get("conv2d_1"));
+        assertEquals(Kernel.CSR, InferenceModel.compile(m).kernels().get("conv2d_1"));
         Sequential m95 = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.95);
         assertEquals(Kernel.CSR, InferenceModel.compile(m95).kernels().get("conv2d_1"));
         InferenceModel auto = InferenceModel.compile(m, InferenceModel.Options.auto().force("conv2d_1", Kernel.CSR));
@@ -128,6 +132,37 @@ class InferenceModelTest {
                     assertMatchesEngine(pruned, c, n, n);
                 }
             }
+        }
+    }
+
+    @Test
+    void kernelRuleFollowsTheMeasuredBreakEvens() {
+        Random rng = new Random(5);
+        float[] conv = TestModels.sparseMatrix(400, 32, 0, rng);
+        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 16, 32, true));
+        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 1, 32, true), "one input channel: planar even when dense");
+        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 1, 32, false), "strided: only from 90%");
+        TestModels.zeroSmallest(conv, 0.6);
+        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 16, 32, true));
+        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 16, 32, false));
+        TestModels.zeroSmallest(conv, 0.9);
+        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 16, 32, false));
+        float[] big = TestModels.sparseMatrix(256, 64, 0, rng);
+        TestModels.zeroSmallest(big, 0.7);
+        assertEquals(Kernel.CSR, KernelRule.choose(big, 256, 64));
+        float[] small = TestModels.sparseMatrix(32, 128, 0.99, rng);
+        assertEquals(Kernel.DENSE, KernelRule.choose(small, 32, 128), "fewer than 16384 weights stay dense");
+        assertEquals(Kernel.DENSE, KernelRule.choose(TestModels.sparseMatrix(256, 64, 0.5, rng), 256, 64));
+    }
+
+    /** The SELL path (CSR dense layers at batch <= 8) and the axpy path (larger batches) against the engine. */
+    @Test
+    void sparseDenseLayerMatchesEngineOnBothPaths() {
+        Sequential m = Sequential.builder(300).seed(6).add(new Dense(77, Activation.RELU)).add(new Dense(200, Activation.LINEAR)).build();
+        TestModels.pruneUnstructured(m, 0.8);
+        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR));
+        for (int n : new int[] {1, 2, 8, 9, 33}) {
+            assertMatchesEngine(m, c, n, 40 + n);
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shears.kernels.Bsr4;
 import dev.shears.kernels.Csr;
 import dev.shears.kernels.ReferenceKernels;
+import dev.shears.kernels.Sell;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.kernels.TwoFour;
 import java.util.Random;
@@ -58,6 +59,27 @@ class SparseKernelsTest {
                             assertArrayEquals(expected, out, TOL * k, "2:4 " + at);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    @Test
+    void sellMatchesDenseProductOverShapes() {
+        Random rng = new Random(4);
+        for (int k : new int[] {1, 7, 64, 300}) {
+            for (int oc : new int[] {1, 15, 16, 17, 100}) {
+                for (double s : SPARSITIES) {
+                    float[] w = TestModels.sparseMatrix(k, oc, s, rng);
+                    float[] x = TestModels.sparseMatrix(3, k, 0, rng); // three examples; the middle one is used
+                    float[] expected = reference(w, k, oc, java.util.Arrays.copyOfRange(x, k, 2 * k), 1);
+                    Sell sell = Sell.of(Csr.ofTransposed(w, k, oc));
+                    float[] y = new float[oc + 2];
+                    java.util.Arrays.fill(y, Float.NaN);
+                    sell.multiply(y, 1, x, k, new float[oc]);
+                    String at = "k " + k + " oc " + oc + " sparsity " + s;
+                    assertArrayEquals(expected, java.util.Arrays.copyOfRange(y, 1, oc + 1), TOL * k, "sell " + at);
+                    assertTrue(Float.isNaN(y[0]) && Float.isNaN(y[oc + 1]), "wrote outside its rows: " + at);
                 }
             }
         }
