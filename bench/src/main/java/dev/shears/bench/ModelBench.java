@@ -18,8 +18,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The whole tutorial model through the inference runtime: {@code variant=dense} is the unpruned model
- * with every layer DENSE; {@code pruned80} is the same model with 80% of each kernel zeroed by magnitude,
- * kernels chosen by the automatic rule. Microseconds per call; divide by batch for per image.
+ * with every layer DENSE; {@code denseAuto} the unpruned model with the automatic kernel choice (which
+ * runs the one-channel first conv planar even unpruned); {@code pruned80} is the same model with 80% of each
+ * kernel zeroed by magnitude, kernels chosen by the automatic rule. Microseconds per call; divide by batch for per image.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -28,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dshears.threads=1", "-Xmx6g"})
 public class ModelBench {
-    @Param({"dense", "pruned80"})
+    @Param({"dense", "denseAuto", "pruned80"})
     public String variant;
 
     @Param({"1", "64"})
@@ -42,6 +43,8 @@ public class ModelBench {
         Sequential m = BenchModels.tutorial();
         if (variant.equals("dense")) {
             model = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.DENSE));
+        } else if (variant.equals("denseAuto")) {
+            model = InferenceModel.compile(m);
         } else {
             model = InferenceModel.compile(BenchModels.prune(m, "CSR", 0.8));
         }

@@ -12,10 +12,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * About a minute of JMH on the key comparisons (one fork, two 1 s warm-ups: the Vector API code needs C2, two 0.5 s measurements
+ * About a minute and a half of JMH on the key comparisons (one fork, two 1 s warm-ups: the Vector API code needs C2, two 0.5 s measurements
  * each), then a markdown table of the ratios, all measured in this one run: sparse vs dense for the
- * tutorial's second conv and dense 1024x1024 at 80% and 95%, batch 1; the whole tutorial model dense vs
- * 80%-pruned at batch 1 and 64; Shears' GEMM vs EJML on two GEMM shapes.
+ * tutorial's second conv (as a lone layer, NHWC in and out, and as a kernel on its own layout) and dense
+ * 1024x1024 at 80% and 95%, batch 1; the whole tutorial model dense (every layer forced DENSE, and unpruned
+ * with the automatic kernel choice) vs 80%-pruned at batch 1 and 64; Shears' GEMM vs EJML on two GEMM shapes.
  *
  * <pre>{@code java -cp bench/target/benchmarks.jar dev.shears.bench.QuickBench}</pre>
  */
@@ -29,6 +30,7 @@ public final class QuickBench {
         QuickBench q = new QuickBench();
         q.run("DenseLayerBench", "shape", "conv2,dense1024", "batch", "1");
         q.run("SparseLayerBench", "shape", "conv2,dense1024", "batch", "1", "sparsity", "80,95");
+        q.run("ConvKernelBench", "shape", "conv2", "sparsity", "80,95");
         q.run("ModelBench", "batch", "1,64");
         q.run("GemmBench", "shape", "conv2,dense1024", "batch", "1");
         System.out.println(q.table());
@@ -66,15 +68,22 @@ public final class QuickBench {
             double dense = get("DenseLayerBench.layer batch=1 shape=" + shape);
             for (String s : new String[] {"80", "95"}) {
                 double sparse = get("SparseLayerBench.layer batch=1 shape=" + shape + " sparsity=" + s);
-                row(sb, shape + " CSR " + s + "% vs dense", dense, sparse);
+                row(sb, shape + " layer, CSR " + s + "% vs dense" + (shape.startsWith("conv") ? " (NHWC in and out)" : ""), dense, sparse);
             }
+        }
+        for (String s : new String[] {"80", "95"}) {
+            row(sb, "conv2 kernel, planar CSR " + s + "% vs dense (each on its own layout)",
+                    get("ConvKernelBench.dense shape=conv2 sparsity=" + s), get("ConvKernelBench.planar shape=conv2 sparsity=" + s));
         }
         for (String n : new String[] {"1", "64"}) {
             double dense = get("ModelBench.predict batch=" + n + " variant=dense");
             double pruned = get("ModelBench.predict batch=" + n + " variant=pruned80");
+            double auto = get("ModelBench.predict batch=" + n + " variant=denseAuto");
             int batch = Integer.parseInt(n);
             row(sb, String.format(Locale.ROOT, "tutorial model batch %s, pruned 80%% vs dense (%.1f vs %.1f µs/image, %.0f vs %.0f images/s)",
                     n, pruned / batch, dense / batch, 1e6 * batch / pruned, 1e6 * batch / dense), dense, pruned);
+            row(sb, String.format(Locale.ROOT, "tutorial model batch %s, pruned 80%% vs unpruned with the automatic kernels (%.1f µs/image)",
+                    n, auto / batch), auto, pruned);
         }
         for (String shape : new String[] {"conv2", "dense1024"}) {
             row(sb, "GEMM " + shape + ": Shears vs EJML", get("GemmBench.ejml batch=1 shape=" + shape),

@@ -163,22 +163,33 @@ final class SparseVector {
 
     /**
      * {@link Sell#multiply} for whole slices [from, to): per slice, each step's values times x gathered at
-     * its column indices, in two accumulators so consecutive steps' FMAs overlap.
+     * its column indices, in four accumulators so consecutive steps' FMAs overlap. Kept above C2's
+     * inlining size on purpose (four-way unrolled): inlined into the runtime's deep call chain, the
+     * gather's own helpers passed the inlining depth limit, lost their intrinsics and ran 20x slower.
      */
     static void sell(float[] y, int yOff, float[] x, int xOff, float[] values, int[] colIdx, int[] sliceStart, int from, int to) {
         for (int s = from; s < to; s++) {
             FloatVector a0 = FloatVector.zero(S);
             FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
             int at = sliceStart[s];
             int end = sliceStart[s + 1];
-            for (; at + 2 * L <= end; at += 2 * L) {
+            for (; at + 4 * L <= end; at += 4 * L) {
                 a0 = FloatVector.fromArray(S, x, xOff, colIdx, at).fma(FloatVector.fromArray(S, values, at), a0);
                 a1 = FloatVector.fromArray(S, x, xOff, colIdx, at + L).fma(FloatVector.fromArray(S, values, at + L), a1);
+                a2 = FloatVector.fromArray(S, x, xOff, colIdx, at + 2 * L).fma(FloatVector.fromArray(S, values, at + 2 * L), a2);
+                a3 = FloatVector.fromArray(S, x, xOff, colIdx, at + 3 * L).fma(FloatVector.fromArray(S, values, at + 3 * L), a3);
+            }
+            if (at + 2 * L <= end) {
+                a0 = FloatVector.fromArray(S, x, xOff, colIdx, at).fma(FloatVector.fromArray(S, values, at), a0);
+                a1 = FloatVector.fromArray(S, x, xOff, colIdx, at + L).fma(FloatVector.fromArray(S, values, at + L), a1);
+                at += 2 * L;
             }
             if (at < end) {
-                a0 = FloatVector.fromArray(S, x, xOff, colIdx, at).fma(FloatVector.fromArray(S, values, at), a0);
+                a2 = FloatVector.fromArray(S, x, xOff, colIdx, at).fma(FloatVector.fromArray(S, values, at), a2);
             }
-            a0.add(a1).intoArray(y, yOff + s * L);
+            a0.add(a1).add(a2.add(a3)).intoArray(y, yOff + s * L);
         }
     }
 
