@@ -32,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "-Dshears.threads=1", "-Xmx6g"})
 public class ConvKernelBench {
@@ -88,7 +88,7 @@ public class ConvKernelBench {
         Csr csr = Csr.ofTransposed(conv.kernel().data(), kh * kw * c, oc);
         int hp = oh + kh - 1;
         int wp = ow + kw - 1;
-        planar = new PlanarConv(csr, bias, c, hp, wp, kh, kw, Integer.getInteger("gb", PlanarConv.GROUP_BYTES));
+        planar = new PlanarConv(csr, bias, c, hp, wp, kh, kw, PlanarConv.GROUP_BYTES);
         padded = hp != h || wp != w ? new float[c * hp * wp] : null;
         scratch = planar.newScratch();
     }

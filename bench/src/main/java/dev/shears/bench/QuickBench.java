@@ -12,7 +12,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * About a minute and a half of JMH on the key comparisons (one fork, two 1 s warm-ups: the Vector API code needs C2, two 0.5 s measurements
+ * About two minutes of JMH on the key comparisons (one fork, four 1 s warm-ups: the Vector API code runs
+ * hundreds of times slower until C2 has compiled it, which takes a few seconds here; two 0.5 s measurements
  * each), then a markdown table of the ratios, all measured in this one run: sparse vs dense for the
  * tutorial's second conv (as a lone layer, NHWC in and out, and as a kernel on its own layout) and dense
  * 1024x1024 at 80% and 95%, batch 1; the whole tutorial model dense (every layer forced DENSE, and unpruned
@@ -38,7 +39,7 @@ public final class QuickBench {
 
     private void run(String bench, String... params) throws RunnerException {
         ChainedOptionsBuilder b = new OptionsBuilder().include("dev\\.shears\\.bench\\." + bench + "\\.")
-                .forks(1).warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                .forks(1).warmupIterations(4).warmupTime(TimeValue.seconds(1))
                 .measurementIterations(2).measurementTime(TimeValue.milliseconds(500));
         for (int i = 0; i < params.length; i += 2) {
             b = b.param(params[i], params[i + 1].split(","));
