@@ -65,6 +65,9 @@ final class VectorGemm {
         }
     }
 
+    /** Row count below which {@link #tailPanel} multiplies directly instead of padding B's panel. */
+    private static final int TAIL_DIRECT_ROWS = 4;
+
     private static void panel4(float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
                                float[] b, int bOff, int ldb, int m, int kc) {
         int i = 0;
@@ -101,9 +104,26 @@ final class VectorGemm {
         }
     }
 
-    /** The last {@code w < V} columns: zero-pad B's panel to one vector, compute into a tile, merge. */
+    /**
+     * The last {@code w < V} columns: zero-pad B's panel to one vector, compute into a tile, merge. With
+     * fewer than {@link #TAIL_DIRECT_ROWS} rows of A (a dense layer's 10 outputs at batch 1) padding the
+     * panel costs more than the products, so those run as plain scalar loops.
+     */
     private static void tailPanel(Scratch s, float[] c, int cOff, int ldc, float[] a, int aOff, int ars, int acs,
                                   float[] b, int bOff, int ldb, int m, int kc, int w) {
+        if (m < TAIL_DIRECT_ROWS) {
+            for (int i = 0; i < m; i++) {
+                int cRow = cOff + i * ldc;
+                for (int p = 0; p < kc; p++) {
+                    float av = a[aOff + i * ars + p * acs];
+                    int bRow = bOff + p * ldb;
+                    for (int j = 0; j < w; j++) {
+                        c[cRow + j] += av * b[bRow + j];
+                    }
+                }
+            }
+            return;
+        }
         float[] panel = s.tailPanel = Scratch.atLeast(s.tailPanel, kc * V);
         float[] tile = s.tile = Scratch.atLeast(s.tile, 8 * V);
         for (int p = 0; p < kc; p++) {
