@@ -32,9 +32,10 @@ final class SparseVector {
      * [rowFrom, rowTo) (floor 0 is a fused ReLU, -infinity none); the remaining columns are the caller's.
      * With {@code start} given, each row starts from start[r*L .. (r+1)*L) (its bias in every lane) instead of
      * out's old values, which then need not be written first.
-     * Strips of eight, then four, vectors keep that many independent accumulators, so the FMAs of one
-     * row's non-zeros overlap instead of waiting on each other; the last single vectors split the non-zeros
-     * over four. Each strip of out is loaded once and stored once,
+     * Strips of four vectors keep that many independent accumulators, so the FMAs of one row's non-zeros
+     * overlap instead of waiting on each other (strips of eight, reading each weight once for twice the
+     * columns, measured no faster: the loads of x bound the loop); the last single vectors split the
+     * non-zeros over four. Each strip of out is loaded once and stored once,
      * through the floor. One species (the preferred one, as the dense kernels use) throughout: mixing 256-
      * and 512-bit species in one JVM made both paths 10x slower.
      */
@@ -42,13 +43,6 @@ final class SparseVector {
                    float[] x, int width, int rowFrom, int rowTo, float floor, float[] start) {
         FloatVector lo = FloatVector.broadcast(S, floor);
         int j = 0;
-        for (; j + 8 * L <= width; j += 8 * L) {
-            for (int r = rowFrom; r < rowTo; r++) {
-                int o = outOff + r * outStride + j;
-                csrStrip8(out, o, v, off, scale, ptr[ptrBase + r], ptr[ptrBase + r + 1], x, j, floor,
-                        start == null ? out : start, start == null ? o : r * L, start == null ? L : 0);
-            }
-        }
         for (; j + 4 * L <= width; j += 4 * L) {
             for (int r = rowFrom; r < rowTo; r++) {
                 int o = outOff + r * outStride + j;
@@ -106,40 +100,6 @@ final class SparseVector {
         a1.max(lo).intoArray(out, o + L);
         a2.max(lo).intoArray(out, o + 2 * L);
         a3.max(lo).intoArray(out, o + 3 * L);
-    }
-
-    /** One row's eight-vector strip of {@link #csr}: out[o .. o + 8L) = init[io + k*is] plus non-zeros [from, to). */
-    private static void csrStrip8(float[] out, int o, float[] v, int[] off, int scale, int from, int to, float[] x, int j,
-                                  float floor, float[] init, int io, int is) {
-        FloatVector a0 = FloatVector.fromArray(S, init, io);
-        FloatVector a1 = FloatVector.fromArray(S, init, io + is);
-        FloatVector a2 = FloatVector.fromArray(S, init, io + 2 * is);
-        FloatVector a3 = FloatVector.fromArray(S, init, io + 3 * is);
-        FloatVector a4 = FloatVector.fromArray(S, init, io + 4 * is);
-        FloatVector a5 = FloatVector.fromArray(S, init, io + 5 * is);
-        FloatVector a6 = FloatVector.fromArray(S, init, io + 6 * is);
-        FloatVector a7 = FloatVector.fromArray(S, init, io + 7 * is);
-        for (int i = from; i < to; i++) {
-            FloatVector wv = FloatVector.broadcast(S, v[i]);
-            int xo = off[i] * scale + j;
-            a0 = FloatVector.fromArray(S, x, xo).fma(wv, a0);
-            a1 = FloatVector.fromArray(S, x, xo + L).fma(wv, a1);
-            a2 = FloatVector.fromArray(S, x, xo + 2 * L).fma(wv, a2);
-            a3 = FloatVector.fromArray(S, x, xo + 3 * L).fma(wv, a3);
-            a4 = FloatVector.fromArray(S, x, xo + 4 * L).fma(wv, a4);
-            a5 = FloatVector.fromArray(S, x, xo + 5 * L).fma(wv, a5);
-            a6 = FloatVector.fromArray(S, x, xo + 6 * L).fma(wv, a6);
-            a7 = FloatVector.fromArray(S, x, xo + 7 * L).fma(wv, a7);
-        }
-        FloatVector lo = FloatVector.broadcast(S, floor);
-        a0.max(lo).intoArray(out, o);
-        a1.max(lo).intoArray(out, o + L);
-        a2.max(lo).intoArray(out, o + 2 * L);
-        a3.max(lo).intoArray(out, o + 3 * L);
-        a4.max(lo).intoArray(out, o + 4 * L);
-        a5.max(lo).intoArray(out, o + 5 * L);
-        a6.max(lo).intoArray(out, o + 6 * L);
-        a7.max(lo).intoArray(out, o + 7 * L);
     }
 
     /**
