@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.kernels.Bsr4;
 import dev.shears.kernels.Csr;
+import dev.shears.kernels.PlanarConv;
 import dev.shears.kernels.ReferenceKernels;
 import dev.shears.kernels.Sell;
 import dev.shears.kernels.SparseKernels;
@@ -83,6 +84,59 @@ class SparseKernelsTest {
                 }
             }
         }
+    }
+
+    /** The planar conv against the convolution's definition, over widths below, at and above a vector and several channel groups. */
+    @Test
+    void planarConvMatchesNaiveConvolution() {
+        Random rng = new Random(6);
+        int[][] shapes = {{1, 28, 28, 5, 5, 16}, {16, 12, 12, 5, 5, 32}, {3, 9, 20, 3, 2, 5}, {5, 7, 40, 1, 3, 4}, {64, 10, 10, 3, 3, 6}};
+        for (int[] g : shapes) {
+            int c = g[0];
+            int hp = g[1];
+            int wp = g[2];
+            int kh = g[3];
+            int kw = g[4];
+            int oc = g[5];
+            int oh = hp - kh + 1;
+            int ow = wp - kw + 1;
+            for (double sparsity : new double[] {0, 0.8, 1}) {
+                float[] w = TestModels.sparseMatrix(kh * kw * c, oc, sparsity, rng); // Keras (ky, kx, ch, oc)
+                float[] bias = TestModels.sparseMatrix(1, oc, 0, rng);
+                float[] x = TestModels.sparseMatrix(1, c * hp * wp + 3, 0, rng); // (c, hp, wp) from offset 3
+                for (int groupBytes : new int[] {1, 4096, PlanarConv.GROUP_BYTES}) {
+                    PlanarConv p = new PlanarConv(Csr.ofTransposed(w, kh * kw * c, oc), bias, c, hp, wp, kh, kw, groupBytes);
+                    for (boolean relu : new boolean[] {false, true}) {
+                        float[] out = new float[2 + oc * oh * ow];
+                        java.util.Arrays.fill(out, Float.NaN);
+                        p.run(out, 2, x, 3, p.newScratch(), relu);
+                        for (int r = 0; r < oc; r++) {
+                            for (int oy = 0; oy < oh; oy++) {
+                                for (int ox = 0; ox < ow; ox++) {
+                                    double sum = bias[r];
+                                    for (int ky = 0; ky < kh; ky++) {
+                                        for (int kx = 0; kx < kw; kx++) {
+                                            for (int ch = 0; ch < c; ch++) {
+                                                sum += w[((ky * kw + kx) * c + ch) * oc + r] * x[3 + (ch * hp + oy + ky) * wp + ox + kx];
+                                            }
+                                        }
+                                    }
+                                    float expected = relu ? (float) Math.max(0, sum) : (float) sum;
+                                    float got = out[2 + (r * oh + oy) * ow + ox];
+                                    assertEquals(expected, got, TOL * kh * kw * c, "shape " + java.util.Arrays.toString(g) + " sparsity "
+                                            + sparsity + " group bytes " + groupBytes + " relu " + relu + " at " + r + "," + oy + "," + ox);
+                                }
+                            }
+                        }
+                        assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[1]), "wrote before its offset");
+                    }
+                }
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> new PlanarConv(Csr.ofTransposed(new float[50 * 2], 50, 2),
+                new float[2], 2, 4, 4, 5, 5, 1024)); // a 5x5 kernel does not fit 4x4 planes
+        assertThrows(IllegalArgumentException.class, () -> new PlanarConv(Csr.ofTransposed(new float[50 * 2], 50, 2),
+                new float[3], 2, 6, 6, 5, 5, 1024)); // 3 biases for 2 outputs
     }
 
     @Test
