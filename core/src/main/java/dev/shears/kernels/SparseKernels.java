@@ -2,11 +2,18 @@ package dev.shears.kernels;
 
 /**
  * Sparse-weight times dense-activation kernels for inference. The weights W (rows = output channels,
- * cols = inputs) are sparse; the activations come transposed, {@code bT (cols, p)}, with {@code p} the
- * number of output pixels (conv) or examples (dense), so each non-zero {@code W[r][k]} is one contiguous
- * axpy {@code out[r][0..p) += W[r][k] * bT[k][0..p)} that HotSpot vectorises. When {@code p == 1} (a dense
- * layer at batch 1) each row is a gathered dot product, kept in four accumulators so the adds do not
- * wait on each other. Every multiply overwrites its rows {@code [rowFrom, rowTo)} of {@code out (rows, p)}.
+ * cols = inputs) are sparse. Two families:
+ * <ul>
+ * <li>Transposed activations {@code bT (cols, p)}, with {@code p} the number of output pixels (conv) or
+ * examples (dense): each non-zero {@code W[r][k]} is one contiguous axpy
+ * {@code out[r][0..p) += W[r][k] * bT[k][0..p)} ({@link #csr}, {@link #bsr4}, {@link #twoFour}). When
+ * {@code p == 1} each row is a gathered dot product in four accumulators. Every multiply overwrites its rows
+ * {@code [rowFrom, rowTo)} of {@code out (rows, p)}.</li>
+ * <li>The planar direct convolution over channel-major planes ({@link #planarConv}, weights laid out by
+ * {@link PlanarConv}): {@link #shiftRows} makes the input's shifted copies, then {@link #csrShifted} adds
+ * one contiguous run per non-zero, bias and ReLU fused.</li>
+ * </ul>
+ * Dense layers at small batches use {@link Sell} instead.
  *
  * <pre>{@code SparseKernels.im2colT(colsT, x, 1, 12, 12, 16, 5, 5, 1, 1, 0, 0, 8, 8);
  * SparseKernels.csr(out, w, colsT, 64, 0, w.rows());}</pre>
