@@ -12,10 +12,11 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * About two and a half minutes of JMH on the key comparisons (one fork, four 1 s warm-ups: the Vector API code runs
- * hundreds of times slower until C2 has compiled it, which takes a few seconds here; four 0.5 s measurements
- * each, of which the fastest counts, as interference on a shared machine only adds time), then a markdown
- * table of the ratios, all measured in this one run: sparse vs dense for the
+ * About two minutes of JMH on the key comparisons (one fork, four 1 s warm-ups and three 0.5 s
+ * measurements each, of which the fastest counts). Not one minute: the Vector API code runs hundreds of
+ * times slower until C2 has compiled it, which took up to four seconds per fork here (with two warm-ups the
+ * dense conv layer still measured twice its speed), and interference on a shared machine only ever adds
+ * time. Then a markdown table of the ratios, all measured in this one run: sparse vs dense for the
  * tutorial's second conv (as a lone layer, NHWC in and out, and as a kernel on its own layout) and dense
  * 1024x1024 at 80% and 95%, batch 1; the whole tutorial model dense (every layer forced DENSE, and unpruned
  * with the automatic kernel choice) vs 80%-pruned at batch 1 and 64; Shears' GEMM vs EJML on two GEMM shapes.
@@ -32,23 +33,24 @@ public final class QuickBench {
         QuickBench q = new QuickBench();
         q.run("DenseLayerBench", "shape", "conv2,dense1024", "batch", "1");
         q.run("SparseLayerBench", "shape", "conv2,dense1024", "batch", "1", "sparsity", "80,95");
-        q.run("ConvKernelBench", "shape", "conv2", "sparsity", "80,95");
+        q.run("ConvKernelBench.dense", "shape", "conv2", "sparsity", "80"); // the dense kernel ignores the sparsity
+        q.run("ConvKernelBench.planar", "shape", "conv2", "sparsity", "80,95");
         q.run("ModelBench", "batch", "1,64");
         q.run("GemmBench", "shape", "conv2,dense1024", "batch", "1");
         System.out.println(q.table());
     }
 
     private void run(String bench, String... params) throws RunnerException {
-        ChainedOptionsBuilder b = new OptionsBuilder().include("dev\\.shears\\.bench\\." + bench + "\\.")
+        ChainedOptionsBuilder b = new OptionsBuilder().include("dev\\.shears\\.bench\\." + bench.replace(".", "\\.") + "(\\.|$)")
                 .forks(1).warmupIterations(4).warmupTime(TimeValue.seconds(1))
-                .measurementIterations(4).measurementTime(TimeValue.milliseconds(500));
+                .measurementIterations(3).measurementTime(TimeValue.milliseconds(500));
         for (int i = 0; i < params.length; i += 2) {
             b = b.param(params[i], params[i + 1].split(","));
         }
         Collection<RunResult> results = new Runner(b.build()).run();
         for (RunResult r : results) {
             String method = r.getParams().getBenchmark().replaceAll(".*\\.", "");
-            StringBuilder key = new StringBuilder(bench).append('.').append(method);
+            StringBuilder key = new StringBuilder(bench.replaceAll("\\..*", "")).append('.').append(method);
             for (String p : r.getParams().getParamsKeys()) {
                 key.append(' ').append(p).append('=').append(r.getParams().getParam(p));
             }
@@ -74,8 +76,7 @@ public final class QuickBench {
                 row(sb, shape + " layer, CSR " + s + "% vs dense" + (shape.startsWith("conv") ? " (NHWC in and out)" : ""), dense, sparse);
             }
         }
-        // The dense kernel does not depend on the sparsity parameter: one baseline, the faster of its two runs.
-        double denseKernel = Math.min(get("ConvKernelBench.dense shape=conv2 sparsity=80"), get("ConvKernelBench.dense shape=conv2 sparsity=95"));
+        double denseKernel = get("ConvKernelBench.dense shape=conv2 sparsity=80");
         for (String s : new String[] {"80", "95"}) {
             row(sb, "conv2 kernel, planar CSR " + s + "% vs dense (each on its own layout)", denseKernel,
                     get("ConvKernelBench.planar shape=conv2 sparsity=" + s));
