@@ -66,9 +66,13 @@ public final class InferenceModel {
             }
         }
 
-        /** Automatic choice everywhere, chunks of 64. */
+        /**
+         * Automatic choice everywhere, chunks of 8 examples: measured fastest for the tutorial model at batch
+         * 64 on one thread (about 8% faster than chunks of 64, dense and pruned alike: a chunk's activations
+         * stay in cache).
+         */
         public static Options auto() {
-            return new Options(null, Map.of(), 64);
+            return new Options(null, Map.of(), 8);
         }
 
         /** These options with {@code kernel} for every layer not named otherwise. */
@@ -211,17 +215,25 @@ public final class InferenceModel {
         float[] out = new float[n * outSize];
         if (n <= INLINE_BATCH) {
             // A few examples are too little work to share: handing chunks to pool threads costs more.
-            Parallel.inline(() -> predictInto(out, x, n));
-        } else {
-            predictInto(out, x, n);
+            Parallel.inline(() -> predictChunks(out, x, n, Math.min(maxBatch, Math.max(1, n)), 0, (n + maxBatch - 1) / maxBatch));
+            return out;
         }
+        // Whole chunks are shared out over the threads, each running its chunks through every step on its
+        // own scratch: no hand-offs inside a step (which cost more than they saved on small layers), and a
+        // chunk's activations stay in the core's caches. At least one chunk per thread.
+        int threads = Parallel.common().threads();
+        int chunk = Math.max(1, Math.min(maxBatch, (n + threads - 1) / threads));
+        int chunks = (n + chunk - 1) / chunk;
+        Parallel.common().forRange(chunks, 1, (from, to) -> Parallel.inline(() -> predictChunks(out, x, n, chunk, from, to)));
         return out;
     }
 
-    private void predictInto(float[] out, float[] x, int n) {
+    /** Chunks [from, to) of {@code chunk} examples each (the last may be shorter) on this thread. */
+    private void predictChunks(float[] out, float[] x, int n, int chunk, int from, int to) {
         Arena arena = arenas.get();
-        for (int start = 0; start < n; start += maxBatch) {
-            int b = Math.min(maxBatch, n - start);
+        for (int c = from; c < to; c++) {
+            int start = c * chunk;
+            int b = Math.min(chunk, n - start);
             float[] in = x;
             if (b != n) {
                 in = arena.get(CHUNK_IN, b * inSize);
