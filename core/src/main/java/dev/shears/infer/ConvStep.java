@@ -2,7 +2,6 @@ package dev.shears.infer;
 
 import dev.shears.kernels.Gemm;
 import dev.shears.kernels.Im2col;
-import dev.shears.kernels.Parallel;
 import dev.shears.kernels.PlanarConv;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.nn.Activation;
@@ -34,8 +33,6 @@ final class ConvStep implements Step {
     private final int colsSlot;
     /** Planar CSR convs: the regrouped weights, else null. */
     private final PlanarConv planar;
-    /** Planar convs: per thread, the shifted copies of one channel group and the padded planes. */
-    private final ThreadLocal<float[][]> planarScratch;
     /** Whether a planar conv's input is channel-major (else NHWC). */
     private final boolean inChw;
     private final int hp;
@@ -66,8 +63,6 @@ final class ConvStep implements Step {
         boolean isPlanar = w.kernel == Kernel.CSR && sh == 1 && sw == 1 && act != Activation.SOFTMAX;
         this.planar = isPlanar ? w.planar(c, hp, wp, kh, kw) : null;
         this.inChw = isPlanar && inChw;
-        this.planarScratch = isPlanar ? ThreadLocal.withInitial(() -> new float[][] {
-            planar.newScratch(), new float[c * hp * wp]}) : null;
     }
 
     @Override
@@ -108,7 +103,7 @@ final class ConvStep implements Step {
             return;
         }
         if (planar != null) {
-            runPlanar(y, x, n);
+            runPlanar(y, x, n, arena);
             return;
         }
         float[] colsT = arena.get(colsSlot, p * w.k);
@@ -120,24 +115,24 @@ final class ConvStep implements Step {
 
     /**
      * Per image: the input as zero-padded channel-major planes (c, hp, wp) (copied only when padding or an
-     * NHWC layout with several channels asks for it), then {@link PlanarConv#run} into y's
-     * (oc, oh*ow) planes. Images are shared out over the pool's threads, each with its own scratch.
+     * NHWC layout with several channels asks for it), then {@link PlanarConv#run} into y's (oc, oh*ow)
+     * planes. The shifted copies and the padded planes live in the calling thread's arena (the model shares
+     * whole chunks of examples out over the threads, so a step runs on one thread).
      */
-    private void runPlanar(float[] y, float[] x, int n) {
+    private void runPlanar(float[] y, float[] x, int n, Arena arena) {
         boolean copy = hp != h || wp != wd || (!inChw && c > 1);
-        Parallel.common().forRange(n, 1, (from, to) -> {
-            float[][] scratch = planarScratch.get();
-            for (int b = from; b < to; b++) {
-                float[] src = x;
-                int srcOff = b * h * wd * c;
-                if (copy) {
-                    SparseKernels.padPlanes(scratch[1], x, b, h, wd, c, padTop, padLeft, hp, wp, inChw);
-                    src = scratch[1];
-                    srcOff = 0;
-                }
-                planar.run(y, b * w.oc * oh * ow, src, srcOff, scratch[0], act == Activation.RELU);
+        float[] shifted = arena.get(colsSlot, planar.scratchSize());
+        float[] padded = copy ? arena.get(colsSlot + 1, c * hp * wp) : null;
+        for (int b = 0; b < n; b++) {
+            float[] src = x;
+            int srcOff = b * h * wd * c;
+            if (copy) {
+                SparseKernels.padPlanes(padded, x, b, h, wd, c, padTop, padLeft, hp, wp, inChw);
+                src = padded;
+                srcOff = 0;
             }
-        });
+            planar.run(y, b * w.oc * oh * ow, src, srcOff, shifted, act == Activation.RELU);
+        }
     }
 
     @Override

@@ -215,7 +215,7 @@ public final class InferenceModel {
         float[] out = new float[n * outSize];
         if (n <= INLINE_BATCH) {
             // A few examples are too little work to share: handing chunks to pool threads costs more.
-            Parallel.inline(() -> predictChunks(out, x, n, Math.min(maxBatch, Math.max(1, n)), 0, (n + maxBatch - 1) / maxBatch));
+            Parallel.inline(() -> predictChunks(out, x, n, maxBatch, 0, (n + maxBatch - 1) / maxBatch));
             return out;
         }
         // Whole chunks are shared out over the threads, each running its chunks through every step on its

@@ -82,14 +82,19 @@ public final class PlanarConv {
         this.start = SparseKernels.startLanes(bias);
     }
 
-    /** A scratch buffer for {@link #run}: one channel group's shifted copies. One per thread. */
+    /** Floats of scratch {@link #run} needs: one channel group's shifted copies, plus slack. */
+    public int scratchSize() {
+        return groupChannels * kw * hp * ow + SHIFT_SLACK;
+    }
+
+    /** A scratch buffer for {@link #run}, of {@link #scratchSize()} floats. One per thread. */
     public float[] newScratch() {
-        return new float[groupChannels * kw * hp * ow + SHIFT_SLACK];
+        return new float[scratchSize()];
     }
 
     /**
      * One image: out[outOff ..] (oc, oh, ow) = act(bias + conv(src[srcOff ..] (c, hp, wp))), act = ReLU when
-     * {@code relu} else the identity. {@code scratch} comes from {@link #newScratch}.
+     * {@code relu} else the identity. {@code scratch} holds at least {@link #scratchSize()} floats.
      */
     public void run(float[] out, int outOff, float[] src, int srcOff, float[] scratch, boolean relu) {
         SparseKernels.planarConv(out, outOff, scratch, src, srcOff, c, hp, wp, kw, oh, ow, groupChannels, values, offsets, ptr,
