@@ -57,10 +57,8 @@ final class PoolStep implements Step {
     public void run(float[] y, float[] x, int n, Arena arena) {
         int images = chw ? n * c : n;
         int channels = chw ? 1 : c;
-        if (global && chw) {
-            Pool.globalAvgPoolPlanes(y, x, images, h * w);
-        } else if (global) {
-            Pool.globalAvgPool(y, x, n, h * w, c);
+        if (global) {
+            Pool.globalAvgPool(y, x, images, h * w, channels);
         } else if (chw && ph == 2 && pw == 2 && sh == 2 && sw == 2) {
             Pool.maxPool2x2Planes(y, x, arena.get(scratchSlot, images * oh * w + 64), images, h, w, oh, ow);
         } else {

@@ -175,18 +175,6 @@ public final class Pool {
         }
     }
 
-    /** Global average pooling of single-channel planes: x (planes, hw) -> y (planes), each plane's mean. */
-    public static void globalAvgPoolPlanes(float[] y, float[] x, int planes, int hw) {
-        float scale = 1f / hw;
-        for (int p = 0; p < planes; p++) {
-            float sum = 0f;
-            for (int i = p * hw; i < (p + 1) * hw; i++) {
-                sum += x[i];
-            }
-            y[p] = sum * scale;
-        }
-    }
-
     /** Global average pooling: x (n,hw,c) -> y (n,c), the mean over the hw positions. */
     public static void globalAvgPool(float[] y, float[] x, int n, int hw, int c) {
         float scale = 1f / hw;
