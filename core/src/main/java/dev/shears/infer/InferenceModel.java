@@ -163,12 +163,12 @@ public final class InferenceModel {
             int[] out = conv.outputShape();
             int[] geometry = {in[0], in[1], in[2], k[0], k[1], s[0], s[1],
                 ConvOps.padBefore(in[0], k[0], s[0], conv.padding()), ConvOps.padBefore(in[1], k[1], s[1], conv.padding()), out[0], out[1]};
-            Kernel auto = KernelRule.chooseConv(conv.kernel().data(), in[2], conv.filters(), s[0] == 1 && s[1] == 1);
+            Kernel auto = KernelRule.chooseConv(conv.kernel().data(), in[2], s[0] == 1 && s[1] == 1);
             Weights w = weights(conv.name(), conv.kernel().data(), conv.bias().data(), k[0] * k[1] * in[2], conv.filters(), auto, true, options);
             return new ConvStep(conv.name(), w, conv.activation(), geometry, STEP_SCRATCH, chw);
         }
         if (l instanceof Dense d) {
-            Kernel auto = KernelRule.choose(d.kernel().data(), in[0], d.units());
+            Kernel auto = KernelRule.chooseDense(d.kernel().data());
             Weights w = weights(d.name(), d.kernel().data(), d.bias().data(), in[0], d.units(), auto, false, options);
             return new DenseStep(d.name(), w, d.activation(), STEP_SCRATCH);
         }

@@ -24,7 +24,7 @@ import dev.shears.kernels.TwoFour;
  * Timings are from one JMH run each on a shared 2-core machine (+-20% noise); re-measure with
  * {@code ConvKernelBench}, {@code DenseLayerBench} and {@code SparseLayerBench} and adjust the constants.
  *
- * <pre>{@code Kernel k = KernelRule.chooseConv(kernel, 16, 32, true);}</pre>
+ * <pre>{@code Kernel k = KernelRule.chooseConv(kernel, 16, true);}</pre>
  */
 public final class KernelRule {
     /** Sparsity from which a stride-1 conv with several input channels runs the planar CSR kernel. */
@@ -51,7 +51,7 @@ public final class KernelRule {
     }
 
     /** The kernel for a dense layer's weights {@code w (k, oc)}, by the rule above. */
-    public static Kernel choose(float[] w, int k, int oc) {
+    public static Kernel chooseDense(float[] w) {
         if (w.length < DENSE_MIN_WEIGHTS) {
             return Kernel.DENSE;
         }
@@ -62,7 +62,7 @@ public final class KernelRule {
      * The kernel for a conv's weights {@code w (kh*kw*c, oc)} with {@code c} input channels, stride 1 in both
      * directions or not ({@code stride1}), by the rule above.
      */
-    public static Kernel chooseConv(float[] w, int c, int oc, boolean stride1) {
+    public static Kernel chooseConv(float[] w, int c, boolean stride1) {
         double s = sparsity(w);
         if (stride1) {
             return c == 1 || s >= PLANAR_THRESHOLD - 1e-9 ? Kernel.CSR : Kernel.DENSE;

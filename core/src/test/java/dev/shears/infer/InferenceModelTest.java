@@ -139,20 +139,20 @@ class InferenceModelTest {
     void kernelRuleFollowsTheMeasuredBreakEvens() {
         Random rng = new Random(5);
         float[] conv = TestModels.sparseMatrix(400, 32, 0, rng);
-        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 16, 32, true));
-        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 1, 32, true), "one input channel: planar even when dense");
-        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 1, 32, false), "strided: only from 90%");
+        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 16, true));
+        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 1, true), "one input channel: planar even when dense");
+        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 1, false), "strided: only from 90%");
         TestModels.zeroSmallest(conv, 0.6);
-        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 16, 32, true));
-        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 16, 32, false));
+        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 16, true));
+        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 16, false));
         TestModels.zeroSmallest(conv, 0.9);
-        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 16, 32, false));
+        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 16, false));
         float[] big = TestModels.sparseMatrix(256, 64, 0, rng);
         TestModels.zeroSmallest(big, 0.7);
-        assertEquals(Kernel.CSR, KernelRule.choose(big, 256, 64));
+        assertEquals(Kernel.CSR, KernelRule.chooseDense(big));
         float[] small = TestModels.sparseMatrix(32, 128, 0.99, rng);
-        assertEquals(Kernel.DENSE, KernelRule.choose(small, 32, 128), "fewer than 16384 weights stay dense");
-        assertEquals(Kernel.DENSE, KernelRule.choose(TestModels.sparseMatrix(256, 64, 0.5, rng), 256, 64));
+        assertEquals(Kernel.DENSE, KernelRule.chooseDense(small), "fewer than 16384 weights stay dense");
+        assertEquals(Kernel.DENSE, KernelRule.chooseDense(TestModels.sparseMatrix(256, 64, 0.5, rng)));
     }
 
     /** The SELL path (CSR dense layers at batch <= 8) and the axpy path (larger batches) against the engine. */
