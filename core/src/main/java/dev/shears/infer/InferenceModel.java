@@ -296,6 +296,27 @@ public final class InferenceModel {
         return maxBatch;
     }
 
+    /**
+     * Rebuilds a trainable {@link Sequential} with this model's architecture and weights (sparse kernels
+     * expanded back to dense arrays, pruned weights exact zeros), e.g. to export a compact file to another
+     * format. It has fresh training state: no optimizer slots, masks or training step.
+     */
+    public Sequential toSequential() {
+        Sequential model = ModelConfig.fromConfig(architecture);
+        List<Weights> ws = weights();
+        int i = 0;
+        for (Layer outer : model.layers()) {
+            Layer l = outer.unwrap();
+            if (l instanceof Conv2D || l instanceof Dense) {
+                Weights w = ws.get(i++);
+                float[] kernel = w.denseKernel();
+                System.arraycopy(kernel, 0, l.parameters().get(0).data(), 0, kernel.length);
+                System.arraycopy(w.bias, 0, l.parameters().get(1).data(), 0, w.bias.length);
+            }
+        }
+        return model;
+    }
+
     /** The source model's architecture ({@link ModelConfig#toConfig}); unmodifiable use only. */
     Map<String, Object> architecture() {
         return architecture;
