@@ -10,6 +10,7 @@ import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Sequential;
+import dev.shears.nn.ZeroPadding2D;
 import dev.shears.ops.ConvOps;
 import dev.shears.tensor.ShapeMismatchException;
 import java.util.ArrayList;
@@ -105,8 +106,8 @@ public final class InferenceModel {
         List<Step> st = new ArrayList<>();
         Map<String, Kernel> ks = new LinkedHashMap<>();
         int[] shape = inputShape;
-        // Planar sparse convs write channel-major data; it flows through pools and the next planar conv, and
-        // goes back to NHWC only before a step that needs it (or a flatten of a spatial map, or the end).
+        // Planar sparse convs write channel-major data; it flows through pools, zero padding and the next planar
+        // conv, and goes back to NHWC only before a step that needs it (or a flatten of a spatial map, or the end).
         boolean chw = false;
         for (Layer outer : model.layers()) {
             Layer l = outer.unwrap();
@@ -179,6 +180,9 @@ public final class InferenceModel {
         }
         if (l instanceof GlobalAveragePooling2D) {
             return new PoolStep(l.name(), true, in, in[0], in[1], 1, 1, chw, STEP_SCRATCH);
+        }
+        if (l instanceof ZeroPadding2D z) {
+            return new PadStep(l.name(), in, z.top(), z.bottom(), z.left(), z.right(), chw);
         }
         if (l instanceof Dropout || l instanceof Flatten) {
             return null; // identity at inference; NHWC data is already flat

@@ -130,4 +130,40 @@ public final class ReferenceKernels {
             }
         }
     }
+
+    /**
+     * Zero padding, element by element: y (n, h+top+bottom, w+left+right, c) is x (n,h,w,c) where the
+     * output position minus (top, left) falls inside x, else 0.
+     */
+    public static void zeroPad(float[] y, float[] x, int n, int h, int w, int c, int top, int bottom, int left, int right) {
+        int oh = h + top + bottom;
+        int ow = w + left + right;
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    int iy = oy - top;
+                    int ix = ox - left;
+                    boolean inside = iy >= 0 && iy < h && ix >= 0 && ix < w;
+                    for (int ch = 0; ch < c; ch++) {
+                        y[((b * oh + oy) * ow + ox) * c + ch] = inside ? x[((b * h + iy) * w + ix) * c + ch] : 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Backward of {@link #zeroPad}: dX (n,h,w,c) += dY at the matching interior position. */
+    public static void zeroPadBackward(float[] dX, float[] dY, int n, int h, int w, int c, int top, int bottom, int left, int right) {
+        int oh = h + top + bottom;
+        int ow = w + left + right;
+        for (int b = 0; b < n; b++) {
+            for (int iy = 0; iy < h; iy++) {
+                for (int ix = 0; ix < w; ix++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        dX[((b * h + iy) * w + ix) * c + ch] += dY[((b * oh + iy + top) * ow + ix + left) * c + ch];
+                    }
+                }
+            }
+        }
+    }
 }

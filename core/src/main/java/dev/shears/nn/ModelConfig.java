@@ -89,6 +89,14 @@ public final class ModelConfig {
             case "Dropout" -> new Dropout(number(c.get("rate"), at + ".rate").doubleValue());
             case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
             case "Flatten" -> new Flatten();
+            case "ZeroPadding2D" -> {
+                int[] p = pads(c.get("padding"), at + ".padding");
+                try {
+                    yield new ZeroPadding2D(p[0], p[1], p[2], p[3]);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("architecture field " + at + ".padding: " + e.getMessage(), e);
+                }
+            }
             default -> throw new IllegalArgumentException(at + ": unknown layer type '" + type + "'");
         };
     }
@@ -100,7 +108,37 @@ public final class ModelConfig {
         return n;
     }
 
+    /** Keras's ZeroPadding2D form [[top, bottom], [left, right]], strictly: two lists of two integers. */
+    private static int[] pads(Object v, String what) {
+        String expected = "architecture field " + what + " must be [[top, bottom], [left, right]] (two lists of two integers), got ";
+        if (!(v instanceof List<?> outer) || outer.size() != 2) {
+            throw new IllegalArgumentException(expected + v);
+        }
+        int[] out = new int[4];
+        for (int i = 0; i < 2; i++) {
+            if (!(outer.get(i) instanceof List<?> pair) || pair.size() != 2) {
+                throw new IllegalArgumentException(expected + v);
+            }
+            for (int j = 0; j < 2; j++) {
+                if (!(pair.get(j) instanceof Number n) || !isInt(n)) {
+                    throw new IllegalArgumentException(expected + v);
+                }
+                out[2 * i + j] = n.intValue();
+            }
+        }
+        return out;
+    }
+
+    /** Whether {@code n} is a whole number in int range (JSON gives Long, code-built maps Integer). */
+    private static boolean isInt(Number n) {
+        double d = n.doubleValue();
+        return d == Math.rint(d) && d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE;
+    }
+
     private static int[] ints(Object v, String what) {
+        if (v instanceof int[] a && a.length > 0) {
+            return a.clone(); // toConfig's own form, passed without a JSON round trip (InferenceModel.toSequential)
+        }
         if (!(v instanceof List<?> list) || list.isEmpty()) {
             throw new IllegalArgumentException("architecture field " + what + " must be a non-empty list of integers, got " + v);
         }

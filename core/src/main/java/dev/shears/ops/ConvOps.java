@@ -3,6 +3,7 @@ package dev.shears.ops;
 import dev.shears.kernels.Elementwise;
 import dev.shears.kernels.Gemm;
 import dev.shears.kernels.Im2col;
+import dev.shears.kernels.Padding2D;
 import dev.shears.kernels.Pool;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.tensor.ShapeMismatchException;
@@ -11,7 +12,7 @@ import java.util.Arrays;
 
 /**
  * Differentiable image ops over NHWC tensors {@code (n, h, w, c)}: convolution as im2col + GEMM,
- * max pooling and global average pooling.
+ * max pooling, global average pooling and explicit zero padding.
  *
  * <pre>{@code Tensor y = ConvOps.conv2d(x, kernel, bias, 1, 1, Padding.VALID);}</pre>
  */
@@ -218,6 +219,30 @@ public final class ConvOps {
         Pool.globalAvgPool(y, x.data(), n, hw, c);
         Tensor out = Tensor.derived(y, new int[] {n, c}, x);
         out.setBackward(() -> Pool.globalAvgPoolBackward(x.grad(), out.grad(), n, hw, c));
+        return out;
+    }
+
+    /**
+     * Explicit zero padding (Keras's ZeroPadding2D): x (n,h,w,c) -> y (n, h+top+bottom, w+left+right, c),
+     * y[b, top+i, left+j, ch] = x[b, i, j, ch] and 0 elsewhere.
+     *
+     * @throws IllegalArgumentException for a negative pad
+     */
+    public static Tensor zeroPad2d(Tensor x, int top, int bottom, int left, int right) {
+        if (x.rank() != 4) {
+            throw new ShapeMismatchException("zeroPad2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
+        }
+        if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+            throw new IllegalArgumentException("zeroPad2d pads must be >= 0, got top " + top + ", bottom " + bottom
+                    + ", left " + left + ", right " + right);
+        }
+        int n = x.shape(0), h = x.shape(1), w = x.shape(2), c = x.shape(3);
+        int oh = h + top + bottom, ow = w + left + right;
+        float[] y = new float[n * oh * ow * c];
+        Padding2D.zeroPad(y, x.data(), n, h, w, c, top, bottom, left, right);
+        Tensor out = Tensor.derived(y, new int[] {n, oh, ow, c}, x);
+        // dX (n,h,w,c) += dY[:, top:top+h, left:left+w, :]
+        out.setBackward(() -> Padding2D.zeroPadBackward(x.grad(), out.grad(), n, h, w, c, top, bottom, left, right));
         return out;
     }
 }

@@ -6,8 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.io.ModelFiles;
+import dev.shears.nn.Activation;
+import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
+import dev.shears.nn.Flatten;
+import dev.shears.nn.Initializer;
+import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Sequential;
+import dev.shears.nn.ZeroPadding2D;
+import dev.shears.ops.ConvOps.Padding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +48,27 @@ class CompactModelFileTest {
             assertEquals(original.kernels(), back.kernels());
             float[] x = TestModels.randomInput(5, IMAGE, new Random(1));
             assertArrayEquals(original.predict(x, 5), back.predict(x, 5));
+        }
+    }
+
+    @Test
+    void modelWithZeroPaddingRoundTrips() throws IOException {
+        Sequential m = TestModels.pruneUnstructured(Sequential.builder(10, 9, 3).seed(25)
+                .add(new Conv2D(5, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(new ZeroPadding2D(1, 0, 2, 1))
+                .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build(), 0.7);
+        for (InferenceModel original : new InferenceModel[] {InferenceModel.compile(m),
+            InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR))}) {
+            Path f = dir.resolve("pad.shrs");
+            CompactModelFile.write(original, f);
+            InferenceModel back = CompactModelFile.read(f);
+            assertEquals(original.kernels(), back.kernels());
+            assertEquals(original.describe(), back.describe());
+            float[] x = TestModels.randomInput(6, 10 * 9 * 3, new Random(3));
+            assertArrayEquals(original.predict(x, 6), back.predict(x, 6));
+            assertArrayEquals(m.predict(x, 6, 6), back.predict(x, 6), 1e-4f);
+            assertEquals(ModelConfig.toConfig(m).get("layers").toString(), ModelConfig.toConfig(back.toSequential()).get("layers").toString());
         }
     }
 

@@ -11,6 +11,7 @@ import dev.shears.nn.Dense;
 import dev.shears.nn.Flatten;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.Sequential;
+import dev.shears.nn.ZeroPadding2D;
 import dev.shears.ops.ConvOps.Padding;
 import dev.shears.tensor.ShapeMismatchException;
 import java.util.ArrayList;
@@ -133,6 +134,58 @@ class InferenceModelTest {
                 }
             }
         }
+    }
+
+    /** The ONNX explicit-pad pattern: ZeroPadding2D(1), then a strided valid conv, on every kernel. */
+    @Test
+    void zeroPaddingThenStridedValidConvMatchesEngine() {
+        Sequential m = Sequential.builder(9, 7, 2).seed(21)
+                .add(new ZeroPadding2D(1))
+                .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
+        TestModels.pruneUnstructured(m, 0.5);
+        for (Kernel k : new Kernel[] {null, Kernel.DENSE, Kernel.CSR}) {
+            InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force(k));
+            assertTrue(c.describe().contains("ZeroPad"), c.describe());
+            for (int n : new int[] {1, 4, 19}) {
+                assertMatchesEngine(m, c, n, 60 + n);
+            }
+        }
+    }
+
+    /**
+     * ZeroPadding2D on the channel-major output of a planar sparse conv: padded plane by plane and kept
+     * channel-major into a strided conv (which needs NHWC, so the copy back comes after the padding), into
+     * another planar conv, and as the last layer (the copy back at the model's end).
+     */
+    @Test
+    void zeroPaddingAfterPlanarSparseConvMatchesEngine() {
+        Conv2D planar = new Conv2D(5, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM);
+        List<Sequential> models = List.of(
+                Sequential.builder(10, 9, 3).seed(22).add(planar)
+                        .add(new ZeroPadding2D(1, 0, 2, 1))
+                        .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build(),
+                Sequential.builder(8, 11, 1).seed(23)
+                        .add(new Conv2D(6, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new ZeroPadding2D(1))
+                        .add(new Conv2D(4, 3, 3, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                        .add(new dev.shears.nn.MaxPooling2D(2))
+                        .add(new Flatten()).add(new Dense(5, Activation.LINEAR)).build(),
+                Sequential.builder(7, 6, 2).seed(24)
+                        .add(new Conv2D(3, 2, 2, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(new ZeroPadding2D(0, 2, 1, 0)).build());
+        for (Sequential m : models) {
+            Sequential pruned = TestModels.pruneUnstructured(m, 0.6);
+            InferenceModel c = InferenceModel.compile(pruned, InferenceModel.Options.auto().force(Kernel.CSR));
+            for (int n : new int[] {1, 3, 20}) {
+                assertMatchesEngine(pruned, c, n, 70 + n);
+            }
+        }
+        String d = InferenceModel.compile(models.get(0), InferenceModel.Options.auto().force(Kernel.CSR)).describe();
+        int pad = d.indexOf("ZeroPad");
+        int back = d.indexOf("ToNHWC");
+        assertTrue(pad > d.indexOf(planar.name()) && back > pad && back < d.indexOf("conv2d_1"), d);
     }
 
     @Test

@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.nn.Activation;
+import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
+import dev.shears.nn.Flatten;
+import dev.shears.nn.Initializer;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.TutorialModels;
+import dev.shears.nn.ZeroPadding2D;
+import dev.shears.ops.ConvOps.Padding;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,6 +48,30 @@ class ModelFilesTest {
             x[i] = rng.nextFloat();
         }
         assertArrayEquals(m.predict(x, 3, 2), back.predict(x, 3, 2));
+    }
+
+    @Test
+    void modelWithZeroPaddingRoundTripsBitExact() throws IOException {
+        Sequential m = Sequential.builder(9, 7, 2).seed(31)
+                .add(new ZeroPadding2D(1))
+                .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(new ZeroPadding2D(0, 1, 2, 0))
+                .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
+        Path f = dir.resolve("pad.safetensors");
+        ModelFiles.save(m, f);
+        Sequential back = ModelFiles.load(f);
+        assertEquals(m.summary(), back.summary());
+        ZeroPadding2D z = (ZeroPadding2D) back.layers().get(2);
+        assertArrayEquals(new int[] {0, 1, 2, 0}, new int[] {z.top(), z.bottom(), z.left(), z.right()});
+        for (Parameter p : m.parameters()) {
+            assertArrayEquals(p.data(), back.parameter(p.name()).data(), p.name());
+        }
+        float[] x = new float[4 * 9 * 7 * 2];
+        Random rng = new Random(2);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rng.nextFloat();
+        }
+        assertArrayEquals(m.predict(x, 4, 3), back.predict(x, 4, 3));
     }
 
     @Test

@@ -66,6 +66,32 @@ class HandComputedOpsTest {
     }
 
     @Test
+    void zeroPad2dSurroundsWithZeros() {
+        // x = [[1,2],[3,4]] (one channel), pads top 1, bottom 0, left 2, right 1 -> 3x5
+        Tensor x = Tensor.of(new float[] {1, 2, 3, 4}, 1, 2, 2, 1);
+        Tensor y = ConvOps.zeroPad2d(x, 1, 0, 2, 1);
+        assertArrayEquals(new int[] {1, 3, 5, 1}, y.shape());
+        assertArrayEquals(new float[] {
+            0, 0, 0, 0, 0,
+            0, 0, 1, 2, 0,
+            0, 0, 3, 4, 0}, y.data(), EXACT);
+        assertThrows(IllegalArgumentException.class, () -> ConvOps.zeroPad2d(x, 0, -1, 0, 0));
+        assertThrows(ShapeMismatchException.class, () -> ConvOps.zeroPad2d(Tensor.of(new float[4], 1, 4), 1, 1, 1, 1));
+    }
+
+    @Test
+    void zeroPadThenValidConvEqualsSameWhenTheSamePadIsSymmetric() {
+        // k 3, stride 1: TensorFlow's 'same' pads 1 on every side, so ZeroPadding2D(1) + 'valid' is the same conv.
+        java.util.Random rng = new java.util.Random(4);
+        Tensor x = GradCheck.param(rng, 1, 2, 5, 6, 3);
+        Tensor k = GradCheck.param(rng, 1, 3, 3, 3, 4);
+        Tensor viaPad = ConvOps.conv2d(ConvOps.zeroPad2d(x, 1, 1, 1, 1), k, null, 1, 1, Padding.VALID);
+        Tensor same = ConvOps.conv2d(x, k, null, 1, 1, Padding.SAME);
+        assertArrayEquals(same.shape(), viaPad.shape());
+        assertArrayEquals(same.data(), viaPad.data(), CLOSE);
+    }
+
+    @Test
     void matmulMatchesHandComputation() {
         Tensor a = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 2, 3);
         Tensor b = Tensor.of(new float[] {7, 8, 9, 10, 11, 12}, 3, 2);

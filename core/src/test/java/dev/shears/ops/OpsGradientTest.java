@@ -118,6 +118,21 @@ class OpsGradientTest {
     }
 
     @Test
+    void zeroPad2d() {
+        // Odd sizes, asymmetric pads, one side not padded at all; and all pads zero (a copy).
+        check(in -> ConvOps.zeroPad2d(in[0], 2, 0, 1, 3), param(rng, 1, 2, 3, 5, 3));
+        check(in -> ConvOps.zeroPad2d(in[0], 0, 1, 0, 0), param(rng, 1, 1, 1, 3, 1));
+        check(in -> ConvOps.zeroPad2d(in[0], 0, 0, 0, 0), param(rng, 1, 1, 3, 1, 2));
+    }
+
+    @Test
+    void zeroPadThenValidConv() {
+        // The ONNX explicit-pad pattern: pads 1 on every side, then a strided valid conv.
+        check(in -> ConvOps.conv2d(ConvOps.zeroPad2d(in[0], 1, 1, 1, 1), in[1], in[2], 2, 2, Padding.VALID),
+                param(rng, 1, 1, 5, 4, 2), param(rng, 1, 3, 3, 2, 3), param(rng, 1, 3));
+    }
+
+    @Test
     void fusedSoftmaxCrossEntropy() {
         int[] labels = {0, 2, 1};
         check(in -> Losses.softmaxCrossEntropy(in[0], labels), param(rng, 2, 3, 3));
