@@ -48,7 +48,8 @@ public final class Onnx {
 
     /** Exports {@code model} as an opset-17 ONNX file, atomically. */
     public static void export(Sequential model, Path file, ExportOptions options) throws IOException {
-        throw new UnsupportedOperationException("ONNX export is being written");
+        dev.shears.interop.onnx.OnnxProto.ModelProto proto = OnnxExport.build(model, options);
+        dev.shears.io.AtomicFiles.write(file, proto::writeTo);
     }
 
     /** Exports a compiled model (its weights as the runtime holds them). */
@@ -58,6 +59,6 @@ public final class Onnx {
 
     /** Imports an ONNX file as a trainable model taking NHWC input. */
     public static Sequential load(Path file) throws IOException {
-        throw new UnsupportedOperationException("ONNX import is being written");
+        return OnnxImport.load(file);
     }
 }
