@@ -79,6 +79,25 @@ class ForeignModelsCliTest {
     }
 
     @Test
+    void onnxOptionsOfConvert() throws Exception {
+        Path pruned = dir.resolve("pruned-for-convert.onnx");
+        assertEquals(0, CliRun.of("prune", FIXTURES.resolve("keras_tutorial.keras").toString(), "--data", "fashion-mnist-sample",
+                "--final-sparsity", "0.9", "--epochs", "1", "--out", pruned.toString()).code());
+        Path sparse = dir.resolve("sparse.onnx");
+        CliRun run = CliRun.of("convert", pruned.toString(), sparse.toString(), "--sparse-initializers");
+        assertEquals(0, run.code(), run.err());
+        assertTrue(Files.size(sparse) < 0.5 * Files.size(pruned), Files.size(sparse) + " vs " + Files.size(pruned));
+        Path nchw = dir.resolve("nchw.onnx");
+        assertEquals(0, CliRun.of("convert", pruned.toString(), nchw.toString(), "--nchw").code());
+        float[] a = Models.loadRuntime(sparse).predict(Npy.read(images).data(), 100);
+        float[] b = Models.loadRuntime(nchw).predict(Npy.read(images).data(), 100);
+        assertTrue(maxDiff(a, b) == 0, "the same weights give the same outputs");
+        CliRun bad = CliRun.of("convert", pruned.toString(), dir.resolve("x.safetensors").toString(), "--nchw");
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().startsWith("error: ") && bad.err().contains("--nchw"), bad.err());
+    }
+
+    @Test
     void unsupportedLayersAndKerasOutputGiveOneErrorLine() {
         for (String f : new String[] {"torch_unsupported.onnx", "keras_unsupported.keras"}) {
             CliRun run = CliRun.of("info", FIXTURES.resolve(f).toString());
