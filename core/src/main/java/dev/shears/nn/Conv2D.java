@@ -70,8 +70,9 @@ public final class Conv2D extends Layer {
                 "kernel_initializer", kernelInitializer.kerasName());
     }
 
+    /** Output (oh, ow, filters); kernel (kh, kw, c, filters), bias (filters); scratch: the unfolded input oh*ow*kh*kw*c. */
     @Override
-    protected int[] doBuild(int[] in, Random rng) {
+    public Plan plan(int[] in) {
         if (in.length != 3) {
             throw new ShapeMismatchException("Conv2D " + name() + " needs input (height, width, channels), got "
                     + Arrays.toString(in) + (in.length == 1 ? " (a flat vector: Conv2D cannot follow Flatten or Dense)" : ""));
@@ -83,11 +84,20 @@ public final class Conv2D extends Layer {
                     + " does not fit input " + Arrays.toString(in) + " with " + padding + " padding");
         }
         int c = in[2];
+        return new Plan(new int[] {oh, ow, filters},
+                Map.of("kernel", new int[] {kernelH, kernelW, c, filters}, "bias", new int[] {filters}),
+                Plan.product(oh, ow, kernelH, kernelW, c));
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, Random rng) {
+        int[] out = plan(in).outputShape();
+        int c = in[2];
         float[] k = new float[kernelH * kernelW * c * filters];
         kernelInitializer.fill(k, kernelH * kernelW * c, kernelH * kernelW * filters, rng);
         kernel = new Parameter(name() + "/kernel", Tensor.parameter(k, kernelH, kernelW, c, filters), true);
         bias = new Parameter(name() + "/bias", Tensor.parameter(new float[filters], filters), false);
-        return new int[] {oh, ow, filters};
+        return out;
     }
 
     @Override

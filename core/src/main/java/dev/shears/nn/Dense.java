@@ -46,12 +46,19 @@ public final class Dense extends Layer {
         return configOf("units", units, "activation", activation.kerasName(), "kernel_initializer", kernelInitializer.kerasName());
     }
 
+    /** Output (units); kernel (in, units), bias (units). */
     @Override
-    protected int[] doBuild(int[] in, Random rng) {
+    public Plan plan(int[] in) {
         if (in.length != 1) {
             throw new ShapeMismatchException("Dense " + name() + " needs a flat input (features), got "
                     + Arrays.toString(in) + "; add Flatten or GlobalAveragePooling2D before it");
         }
+        return new Plan(new int[] {units}, Map.of("kernel", new int[] {in[0], units}, "bias", new int[] {units}), 0);
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, Random rng) {
+        plan(in);
         float[] k = new float[in[0] * units];
         kernelInitializer.fill(k, in[0], units, rng);
         kernel = new Parameter(name() + "/kernel", Tensor.parameter(k, in[0], units), true);

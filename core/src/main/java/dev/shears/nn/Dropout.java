@@ -36,6 +36,11 @@ public final class Dropout extends Layer {
     }
 
     @Override
+    public Plan plan(int[] in) {
+        return Plan.of(in);
+    }
+
+    @Override
     protected int[] doBuild(int[] in, Random rng) {
         this.seed = rng.nextLong();
         return in.clone();

@@ -1,7 +1,6 @@
 package dev.shears.nn;
 
 import dev.shears.ops.Ops;
-import dev.shears.tensor.Shapes;
 import dev.shears.tensor.Tensor;
 import java.util.Map;
 import java.util.Random;
@@ -19,8 +18,13 @@ public final class Flatten extends Layer {
     }
 
     @Override
+    public Plan plan(int[] in) {
+        return Plan.of((int) Plan.count(in, "Flatten " + name() + " input"));
+    }
+
+    @Override
     protected int[] doBuild(int[] in, Random rng) {
-        return new int[] {Math.toIntExact(Shapes.size(in))};
+        return plan(in).outputShape();
     }
 
     @Override

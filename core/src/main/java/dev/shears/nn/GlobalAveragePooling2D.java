@@ -20,12 +20,17 @@ public final class GlobalAveragePooling2D extends Layer {
     }
 
     @Override
-    protected int[] doBuild(int[] in, Random rng) {
+    public Plan plan(int[] in) {
         if (in.length != 3) {
             throw new ShapeMismatchException("GlobalAveragePooling2D " + name() + " needs input (height, width, channels), got "
                     + Arrays.toString(in));
         }
-        return new int[] {in[2]};
+        return Plan.of(in[2]);
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, Random rng) {
+        return plan(in).outputShape();
     }
 
     @Override

@@ -32,6 +32,86 @@ public abstract class Layer {
      */
     protected abstract int[] doBuild(int[] inputShape, Random rng);
 
+    /**
+     * What building this layer for {@code inputShape} gives, computed from its configuration alone with
+     * exact {@code long} arithmetic and without allocating: the output shape and each parameter's shape.
+     * Model files are checked against it before any weights are allocated ({@link ModelConfig#parse}).
+     * Layers override it, and their {@link #doBuild} uses it, so that the shapes are decided in one place;
+     * the default refuses, so a layer type without a plan cannot be loaded from a file.
+     *
+     * @throws IllegalArgumentException (often a {@link dev.shears.tensor.ShapeMismatchException}) if the input
+     *                                  does not fit or a shape would not fit a Java array
+     */
+    public Plan plan(int[] inputShape) {
+        throw new IllegalArgumentException(type() + " layers cannot be checked before they are built (no Layer.plan)");
+    }
+
+    /**
+     * The shapes a layer's build gives; every shape's dimensions are positive and its product fits one array.
+     *
+     * @param outputShape one example's output shape
+     * @param parameters  each parameter's local name ("kernel", "bias") and shape, in {@link #parameters()} order
+     * @param scratch     values per example the forward pass holds besides its input and output (a Conv2D's
+     *                    unfolded input), 0 if none
+     */
+    public record Plan(int[] outputShape, Map<String, int[]> parameters, long scratch) {
+        /** Largest array Shears allocates, as common JVMs allow. */
+        public static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+
+        /** @throws IllegalArgumentException for a non-positive dimension or a shape of more than {@link #MAX_ARRAY} values */
+        public Plan {
+            outputShape = outputShape.clone();
+            count(outputShape, "output");
+            Map<String, int[]> copy = new LinkedHashMap<>();
+            parameters.forEach((k, v) -> {
+                count(v, "parameter " + k);
+                copy.put(k, v.clone());
+            });
+            parameters = java.util.Collections.unmodifiableMap(copy);
+        }
+
+        /** A layer without parameters or scratch. */
+        public static Plan of(int... outputShape) {
+            return new Plan(outputShape, Map.of(), 0);
+        }
+
+        /** Number of values of {@code shape}, checked: dimensions positive, product at most {@link #MAX_ARRAY}. */
+        public static long count(int[] shape, String what) {
+            long n = 1;
+            for (int d : shape) {
+                if (d <= 0) {
+                    throw new IllegalArgumentException(what + " shape " + Arrays.toString(shape) + " has a dimension below 1");
+                }
+                n *= d; // n <= MAX_ARRAY < 2^31 and d < 2^31: no long overflow
+                if (n > MAX_ARRAY) {
+                    throw new IllegalArgumentException(what + " shape " + Arrays.toString(shape)
+                            + " has more values than one array can hold (" + MAX_ARRAY + ")");
+                }
+            }
+            return n;
+        }
+
+        /** Product of non-negative factors, saturating at {@code Long.MAX_VALUE} instead of overflowing. */
+        public static long product(long... factors) {
+            long n = 1;
+            for (long f : factors) {
+                if (f != 0 && n > Long.MAX_VALUE / f) {
+                    return Long.MAX_VALUE;
+                }
+                n *= f;
+            }
+            return n;
+        }
+
+        /** {@code v} as a dimension: it must lie in [1, Integer.MAX_VALUE]. */
+        public static int dim(long v, String what) {
+            if (v < 1 || v > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(what + " would be " + v + ", expected 1 to " + Integer.MAX_VALUE);
+            }
+            return (int) v;
+        }
+    }
+
     /** Forward pass on a batch {@code (n, inputShape...)}; {@code training} switches dropout on. */
     public abstract Tensor forward(Tensor x, boolean training);
 

@@ -47,12 +47,17 @@ public final class MaxPooling2D extends Layer {
     }
 
     @Override
-    protected int[] doBuild(int[] in, Random rng) {
+    public Plan plan(int[] in) {
         if (in.length != 3 || in[0] < poolH || in[1] < poolW) {
             throw new ShapeMismatchException("MaxPooling2D " + name() + " needs input (height, width, channels) of at least "
                     + poolH + "x" + poolW + ", got " + Arrays.toString(in));
         }
-        return new int[] {(in[0] - poolH) / strideH + 1, (in[1] - poolW) / strideW + 1, in[2]};
+        return Plan.of((in[0] - poolH) / strideH + 1, (in[1] - poolW) / strideW + 1, in[2]);
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, Random rng) {
+        return plan(in).outputShape();
     }
 
     @Override

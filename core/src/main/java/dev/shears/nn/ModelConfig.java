@@ -4,7 +4,6 @@ import dev.shears.ops.ConvOps.Padding;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -13,6 +12,20 @@ import java.util.Map;
  * "config"}]}}. {@link #fromConfig} rebuilds the same model with fresh weights.
  */
 public final class ModelConfig {
+    /** Largest kernel size, stride, pool size or zero pad accepted from a config. */
+    public static final int MAX_SIZE = 1 << 16;
+    /** Largest number of filters (Conv2D) or units (Dense) accepted from a config. */
+    public static final int MAX_UNITS = 1 << 20;
+    /**
+     * Largest number of values per example accepted for the input, for any layer's output, and for a layer's
+     * scratch (a Conv2D's unfolded input): 2^26 floats, 256 MB.
+     */
+    public static final long MAX_ELEMENTS = 1L << 26;
+    /** Largest rank of the input shape. */
+    public static final int MAX_RANK = 8;
+    /** Largest number of layers. */
+    public static final int MAX_LAYERS = 4096;
+
     private ModelConfig() {
     }
 
@@ -37,115 +50,138 @@ public final class ModelConfig {
     }
 
     /**
-     * Rebuilds a model from {@link #toConfig} output.
+     * Rebuilds a model from {@link #toConfig} output (or its JSON round trip): {@link #parse}, then build.
      *
-     * @throws IllegalArgumentException naming the layer and key that is missing or invalid
+     * @throws IllegalArgumentException naming the layer and field that is missing or invalid
      */
     public static Sequential fromConfig(Map<?, ?> config) {
-        if (!"Sequential".equals(config.get("class_name"))) {
-            throw new IllegalArgumentException("architecture class_name must be 'Sequential', got " + config.get("class_name"));
+        return parse(config).build();
+    }
+
+    /**
+     * A parsed and checked architecture, not yet built: nothing of the size of a weight has been allocated.
+     *
+     * @param name            the model's name
+     * @param inputShape      one example's input shape
+     * @param seed            the model's seed
+     * @param layers          the configured, named, unbuilt layers
+     * @param parameterShapes every parameter building will create, by its model-wide name ({@code conv2d/kernel}), in
+     *                        {@link Sequential#parameters()} order
+     */
+    public record Architecture(String name, int[] inputShape, long seed, List<Layer> layers, Map<String, int[]> parameterShapes) {
+        /** Builds the model (allocating and initializing its weights); call once, the layers become the model's. */
+        public Sequential build() {
+            return new Sequential(name, inputShape, seed, layers);
         }
-        int[] inputShape = ints(config.get("input_shape"), "input_shape");
-        long seed = number(config.get("seed"), "seed").longValue();
-        String name = config.get("name") instanceof String s ? s : "sequential";
-        if (!(config.get("layers") instanceof List<?> list)) {
-            throw new IllegalArgumentException("architecture has no 'layers' list");
+
+        /** Number of values of all parameters. */
+        public long parameterCount() {
+            long n = 0;
+            for (int[] s : parameterShapes.values()) {
+                n += Layer.Plan.count(s, "parameter");
+            }
+            return n;
+        }
+    }
+
+    /**
+     * Parses and checks {@code config} without allocating weights: every field strictly (exact arity, exact
+     * integers within the bounds above, names known), then a dry run of the layers' {@link Layer#plan plans}
+     * from the input shape on, with the limits above, giving each parameter's shape.
+     *
+     * @throws IllegalArgumentException naming the layer and field that is missing or invalid
+     */
+    public static Architecture parse(Map<?, ?> config) {
+        String cls = ConfigFields.stringField(config, "class_name", "");
+        if (!"Sequential".equals(cls)) {
+            throw new IllegalArgumentException("field class_name must be 'Sequential', got '" + cls + "'");
+        }
+        String name = ConfigFields.stringField(config, "name", "");
+        int[] inputShape = ConfigFields.ints(ConfigFields.required(config, "input_shape", ""), 1, MAX_RANK, 1,
+                Integer.MAX_VALUE, "input_shape");
+        long values = Layer.Plan.product(java.util.Arrays.stream(inputShape).asLongStream().toArray());
+        if (values > MAX_ELEMENTS) {
+            throw new IllegalArgumentException("field input_shape " + java.util.Arrays.toString(inputShape) + " has " + values
+                    + " values per example, more than the limit of " + MAX_ELEMENTS);
+        }
+        long seed = ConfigFields.longField(config, "seed", Long.MIN_VALUE, Long.MAX_VALUE, "");
+        List<?> list = ConfigFields.listField(config, "layers", "");
+        if (list.isEmpty() || list.size() > MAX_LAYERS) {
+            throw new IllegalArgumentException("field layers must hold 1 to " + MAX_LAYERS + " layers, got " + list.size());
         }
         List<Layer> layers = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             if (!(list.get(i) instanceof Map<?, ?> lm)) {
-                throw new IllegalArgumentException("layers[" + i + "] is not an object");
+                throw new IllegalArgumentException("field layers[" + i + "] must be an object, got " + list.get(i));
             }
-            Layer layer = layer(lm, "layers[" + i + "]");
-            if (lm.get("name") instanceof String ln) {
-                layer.setName(ln);
-            }
-            layers.add(layer);
+            layers.add(layer(lm, "layers[" + i + "]"));
         }
-        return new Sequential(name, inputShape, seed, layers);
+        Sequential.assignNames(layers);
+        return new Architecture(name, inputShape, seed, List.copyOf(layers), dryRun(inputShape, layers));
     }
 
-    private static Layer layer(Map<?, ?> lm, String where) {
-        String type = String.valueOf(lm.get("class_name"));
-        Map<?, ?> c = lm.get("config") instanceof Map<?, ?> m ? m : Map.of();
-        String at = where + " (" + type + ")";
-        return switch (type) {
-            case "Conv2D" -> {
-                int[] k = ints(c.get("kernel_size"), at + ".kernel_size");
-                int[] s = ints(c.get("strides"), at + ".strides");
-                yield new Conv2D(number(c.get("filters"), at + ".filters").intValue(), k[0], k[1], s[0], s[1],
-                        Padding.valueOf(String.valueOf(c.get("padding")).toUpperCase(Locale.ROOT)),
-                        Activation.fromKerasName(String.valueOf(c.get("activation"))),
-                        Initializer.fromKerasName(String.valueOf(c.get("kernel_initializer"))));
+    /** Plans each layer on the previous one's output shape; returns the parameter shapes by name. */
+    private static Map<String, int[]> dryRun(int[] inputShape, List<Layer> layers) {
+        Map<String, int[]> params = new LinkedHashMap<>();
+        int[] shape = inputShape;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            String at = "layers[" + i + "] (" + l.type() + " '" + l.name() + "')";
+            Layer.Plan p;
+            try {
+                p = l.plan(shape);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
             }
-            case "Dense" -> new Dense(number(c.get("units"), at + ".units").intValue(),
-                    Activation.fromKerasName(String.valueOf(c.get("activation"))),
-                    Initializer.fromKerasName(String.valueOf(c.get("kernel_initializer"))));
+            long out = Layer.Plan.count(p.outputShape(), at);
+            if (out > MAX_ELEMENTS || p.scratch() > MAX_ELEMENTS) {
+                throw new IllegalArgumentException(at + ": output " + java.util.Arrays.toString(p.outputShape()) + " ("
+                        + out + " values per example) or scratch (" + p.scratch() + " values per example) exceeds the limit of "
+                        + MAX_ELEMENTS);
+            }
+            p.parameters().forEach((local, s) -> params.put(l.name() + "/" + local, s));
+            shape = p.outputShape();
+        }
+        return java.util.Collections.unmodifiableMap(params);
+    }
+
+    /** One layer from its {@code {"class_name", "name", "config"}} object; {@code where} is its path for messages. */
+    private static Layer layer(Map<?, ?> lm, String where) {
+        String type = ConfigFields.stringField(lm, "class_name", where);
+        String at = where + " (" + type + ")";
+        Map<?, ?> c = ConfigFields.objectField(lm, "config", at);
+        Layer layer = switch (type) {
+            case "Conv2D" -> {
+                int[] k = ConfigFields.pair(c, "kernel_size", 1, MAX_SIZE, at);
+                int[] s = ConfigFields.pair(c, "strides", 1, MAX_SIZE, at);
+                yield new Conv2D(ConfigFields.intField(c, "filters", 1, MAX_UNITS, at), k[0], k[1], s[0], s[1],
+                        ConfigFields.padding(c, at), ConfigFields.activation(c, at), ConfigFields.initializer(c, at));
+            }
+            case "Dense" -> new Dense(ConfigFields.intField(c, "units", 1, MAX_UNITS, at), ConfigFields.activation(c, at),
+                    ConfigFields.initializer(c, at));
             case "MaxPooling2D" -> {
-                int[] p = ints(c.get("pool_size"), at + ".pool_size");
-                int[] s = ints(c.get("strides"), at + ".strides");
+                int[] p = ConfigFields.pair(c, "pool_size", 1, MAX_SIZE, at);
+                int[] s = ConfigFields.pair(c, "strides", 1, MAX_SIZE, at);
+                if (ConfigFields.padding(c, at) != Padding.VALID) {
+                    throw new IllegalArgumentException("field " + at + ".padding: MaxPooling2D supports only 'valid'");
+                }
                 yield new MaxPooling2D(p[0], p[1], s[0], s[1]);
             }
-            case "Dropout" -> new Dropout(number(c.get("rate"), at + ".rate").doubleValue());
+            case "Dropout" -> new Dropout(ConfigFields.doubleField(c, "rate", 0, Math.nextDown(1.0), at));
             case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
             case "Flatten" -> new Flatten();
             case "ZeroPadding2D" -> {
-                int[] p = pads(c.get("padding"), at + ".padding");
-                try {
-                    yield new ZeroPadding2D(p[0], p[1], p[2], p[3]);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("architecture field " + at + ".padding: " + e.getMessage(), e);
-                }
+                int[] p = ConfigFields.pairOfPairs(c, "padding", 0, MAX_SIZE, at);
+                yield new ZeroPadding2D(p[0], p[1], p[2], p[3]);
             }
-            default -> throw new IllegalArgumentException(at + ": unknown layer type '" + type + "'");
+            default -> throw new IllegalArgumentException("field " + at + ": unknown layer type '" + type + "'");
         };
-    }
-
-    private static Number number(Object v, String what) {
-        if (!(v instanceof Number n)) {
-            throw new IllegalArgumentException("architecture field " + what + " must be a number, got " + v);
+        String name = ConfigFields.stringField(lm, "name", at);
+        try {
+            layer.setName(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("field " + at + ".name: " + e.getMessage(), e);
         }
-        return n;
-    }
-
-    /** Keras's ZeroPadding2D form [[top, bottom], [left, right]], strictly: two lists of two integers. */
-    private static int[] pads(Object v, String what) {
-        String expected = "architecture field " + what + " must be [[top, bottom], [left, right]] (two lists of two integers), got ";
-        if (!(v instanceof List<?> outer) || outer.size() != 2) {
-            throw new IllegalArgumentException(expected + v);
-        }
-        int[] out = new int[4];
-        for (int i = 0; i < 2; i++) {
-            if (!(outer.get(i) instanceof List<?> pair) || pair.size() != 2) {
-                throw new IllegalArgumentException(expected + v);
-            }
-            for (int j = 0; j < 2; j++) {
-                if (!(pair.get(j) instanceof Number n) || !isInt(n)) {
-                    throw new IllegalArgumentException(expected + v);
-                }
-                out[2 * i + j] = n.intValue();
-            }
-        }
-        return out;
-    }
-
-    /** Whether {@code n} is a whole number in int range (JSON gives Long, code-built maps Integer). */
-    private static boolean isInt(Number n) {
-        double d = n.doubleValue();
-        return d == Math.rint(d) && d >= Integer.MIN_VALUE && d <= Integer.MAX_VALUE;
-    }
-
-    private static int[] ints(Object v, String what) {
-        if (v instanceof int[] a && a.length > 0) {
-            return a.clone(); // toConfig's own form, passed without a JSON round trip (InferenceModel.toSequential)
-        }
-        if (!(v instanceof List<?> list) || list.isEmpty()) {
-            throw new IllegalArgumentException("architecture field " + what + " must be a non-empty list of integers, got " + v);
-        }
-        int[] out = new int[list.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = number(list.get(i), what).intValue();
-        }
-        return out;
+        return layer;
     }
 }

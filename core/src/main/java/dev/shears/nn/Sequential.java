@@ -49,7 +49,7 @@ public final class Sequential {
         this.inputShape = inputShape.clone();
         this.seed = seed;
         this.layers = List.copyOf(layers);
-        assignNames();
+        assignNames(this.layers);
         Random rng = new Random(seed);
         int[] shape = this.inputShape;
         for (Layer layer : this.layers) {
@@ -62,7 +62,8 @@ public final class Sequential {
         return new Builder(inputShape);
     }
 
-    private void assignNames() {
+    /** Names the unnamed layers Keras-style (conv2d, conv2d_1, ...), after checking that given names are unique. */
+    static void assignNames(List<Layer> layers) {
         Set<String> used = new HashSet<>();
         for (Layer l : layers) {
             if (l.name() != null && !used.add(l.name())) {

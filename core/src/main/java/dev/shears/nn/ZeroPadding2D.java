@@ -59,12 +59,18 @@ public final class ZeroPadding2D extends Layer {
     }
 
     @Override
-    protected int[] doBuild(int[] in, Random rng) {
+    public Plan plan(int[] in) {
         if (in.length != 3) {
             throw new ShapeMismatchException("ZeroPadding2D " + name() + " needs input (height, width, channels), got "
                     + Arrays.toString(in) + (in.length == 1 ? " (a flat vector: ZeroPadding2D cannot follow Flatten or Dense)" : ""));
         }
-        return new int[] {in[0] + top + bottom, in[1] + left + right, in[2]};
+        return Plan.of(Plan.dim((long) in[0] + top + bottom, "ZeroPadding2D " + name() + " output height"),
+                Plan.dim((long) in[1] + left + right, "ZeroPadding2D " + name() + " output width"), in[2]);
+    }
+
+    @Override
+    protected int[] doBuild(int[] in, Random rng) {
+        return plan(in).outputShape();
     }
 
     @Override

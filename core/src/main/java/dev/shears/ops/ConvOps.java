@@ -28,9 +28,16 @@ public final class ConvOps {
         SAME
     }
 
-    /** Output size along one axis. */
+    /**
+     * Output size along one axis: ceil(in / stride) for SAME; for VALID floor((in - k) / stride) + 1, or 0
+     * when the kernel is larger than the input (Java's division truncates toward zero, so the bare formula
+     * would give 1 for e.g. in 2, k 3, stride 2).
+     */
     public static int outputSize(int in, int k, int stride, Padding padding) {
-        return padding == Padding.SAME ? (in + stride - 1) / stride : (in - k) / stride + 1;
+        if (padding == Padding.SAME) {
+            return (int) (((long) in + stride - 1) / stride);
+        }
+        return in < k ? 0 : (in - k) / stride + 1;
     }
 
     /** Padding before (top or left) along one axis, TensorFlow's rule. */
@@ -39,8 +46,8 @@ public final class ConvOps {
             return 0;
         }
         int out = outputSize(in, k, stride, padding);
-        int total = Math.max((out - 1) * stride + k - in, 0);
-        return total / 2;
+        long total = Math.max(((long) out - 1) * stride + k - in, 0);
+        return (int) (total / 2);
     }
 
     /**

@@ -57,6 +57,12 @@ public final class PruneLowMagnitude extends Layer implements dev.shears.train.T
         return configOf("layer", layer, "pruning", config.toConfig());
     }
 
+    /** The wrapped layer's plan (masks are the size of its parameters). */
+    @Override
+    public Plan plan(int[] inputShape) {
+        return inner.plan(inputShape);
+    }
+
     @Override
     protected int[] doBuild(int[] inputShape, Random rng) {
         int[] out = inner.build(inputShape, rng);
