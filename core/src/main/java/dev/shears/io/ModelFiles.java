@@ -51,21 +51,45 @@ public final class ModelFiles {
         Safetensors.write(file, tensors, meta);
     }
 
-    /** Rebuilds the model from the file's architecture and loads its weights. */
+    /**
+     * Rebuilds the model from the file's architecture and loads its weights. The architecture is parsed
+     * strictly ({@link ModelConfig#parse}) and every parameter it will create is checked against the tensors
+     * in the file (name, dtype F32, shape) before any weight is allocated. Weights are not checked for NaN
+     * or infinities: call {@link #checkFinite} for that (the {@code shears} command line does).
+     *
+     * @throws ModelFormatException naming the file and the field for any damaged or inconsistent file
+     */
     public static Sequential load(Path file) throws IOException {
-        Safetensors.Contents c = Safetensors.read(file);
+        return fromContents(Safetensors.read(file), file);
+    }
+
+    /**
+     * As {@link #load}, for contents already read (e.g. by a caller that also reads its extra tensors and
+     * metadata); {@code file} names the source in errors.
+     */
+    public static Sequential fromContents(Safetensors.Contents c, Path file) throws ModelFormatException {
+        String version = c.metadata().get("format_version");
+        if (version != null && !version.equals(FORMAT_VERSION)) {
+            throw new ModelFormatException(file, "__metadata__.format_version", "is '" + version + "', this reader supports only "
+                    + FORMAT_VERSION);
+        }
         String arch = c.metadata().get("architecture");
         if (arch == null) {
             throw new ModelFormatException(file, "__metadata__.architecture", "missing; this is a weights-only file: "
                     + "build the model in code and call ModelFiles.loadWeights");
         }
-        Sequential model;
+        ModelConfig.Architecture a;
         try {
-            model = ModelConfig.fromConfig((Map<?, ?>) Json.parse(arch));
-        } catch (IllegalArgumentException | ClassCastException e) {
+            if (!(Json.parse(arch) instanceof Map<?, ?> config)) {
+                throw new IllegalArgumentException("expected a JSON object");
+            }
+            a = ModelConfig.parse(config);
+        } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "__metadata__.architecture", e.getMessage(), e);
         }
-        copyWeights(model, c, file);
+        checkTensors(a.parameterShapes(), c, file, "architecture " + a.name());
+        Sequential model = a.build();
+        copyWeights(model, c);
         return model;
     }
 
@@ -74,7 +98,29 @@ public final class ModelFiles {
      * F32; all differences are listed in one exception and the model is left unchanged.
      */
     public static void loadWeights(Sequential model, Path file) throws IOException {
-        copyWeights(model, Safetensors.read(file), file);
+        Safetensors.Contents c = Safetensors.read(file);
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (Parameter p : model.parameters()) {
+            shapes.put(p.name(), p.value().shape());
+        }
+        checkTensors(shapes, c, file, "model " + model.name());
+        copyWeights(model, c);
+    }
+
+    /**
+     * Checks that no weight of {@code model} is NaN or infinite; {@code file} names the source in the error.
+     *
+     * @throws ModelFormatException naming the file, the first parameter with such a value, its index and value
+     */
+    public static void checkFinite(Sequential model, Path file) throws ModelFormatException {
+        for (Parameter p : model.parameters()) {
+            float[] v = p.data();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new ModelFormatException(file, p.name(), "value " + i + " is " + v[i] + ", expected finite weights");
+                }
+            }
+        }
     }
 
     /** Reads a file's contents (weights and any extra tensors) for callers that stored more. */
@@ -82,23 +128,28 @@ public final class ModelFiles {
         return Safetensors.read(file);
     }
 
-    private static void copyWeights(Sequential model, Safetensors.Contents c, Path file) throws ModelFormatException {
+    /** Checks that each expected parameter is an F32 tensor of its shape in {@code c}; lists every difference. */
+    private static void checkTensors(Map<String, int[]> expected, Safetensors.Contents c, Path file, String what)
+            throws ModelFormatException {
         List<String> problems = new ArrayList<>();
-        for (Parameter p : model.parameters()) {
-            Safetensors.Entry e = c.tensors().get(p.name());
+        for (Map.Entry<String, int[]> p : expected.entrySet()) {
+            Safetensors.Entry e = c.tensors().get(p.getKey());
             if (e == null) {
-                problems.add("missing tensor '" + p.name() + "' " + Arrays.toString(p.value().shape()));
+                problems.add("missing tensor '" + p.getKey() + "' " + Arrays.toString(p.getValue()));
             } else if (e.dtype() != Safetensors.DType.F32) {
-                problems.add("tensor '" + p.name() + "' has dtype " + e.dtype() + ", expected F32");
-            } else if (!Arrays.equals(e.shape(), p.value().shape())) {
-                problems.add("tensor '" + p.name() + "' has shape " + Arrays.toString(e.shape()) + ", model expects "
-                        + Arrays.toString(p.value().shape()));
+                problems.add("tensor '" + p.getKey() + "' has dtype " + e.dtype() + ", expected F32");
+            } else if (!Arrays.equals(e.shape(), p.getValue())) {
+                problems.add("tensor '" + p.getKey() + "' has shape " + Arrays.toString(e.shape()) + ", model expects "
+                        + Arrays.toString(p.getValue()));
             }
         }
         if (!problems.isEmpty()) {
-            throw new ModelFormatException(file, "tensors", "does not match model " + model.name() + ": "
-                    + String.join("; ", problems));
+            throw new ModelFormatException(file, "tensors", "does not match " + what + ": " + String.join("; ", problems));
         }
+    }
+
+    /** Copies the (checked) tensors into the model's parameters. */
+    private static void copyWeights(Sequential model, Safetensors.Contents c) {
         for (Parameter p : model.parameters()) {
             float[] v = c.tensors().get(p.name()).floats();
             System.arraycopy(v, 0, p.data(), 0, v.length);

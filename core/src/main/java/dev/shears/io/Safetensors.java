@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32C;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a> format: an
@@ -26,6 +27,15 @@ import java.util.Map;
 public final class Safetensors {
     /** Largest header accepted, as the reference implementation (100 MB). */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
+    /** Largest number of tensors accepted in one file. */
+    public static final int MAX_TENSORS = 1 << 16;
+    /** Largest tensor accepted, in bytes: what one Java array can hold. */
+    public static final long MAX_TENSOR_BYTES = Integer.MAX_VALUE - 8;
+    /**
+     * The {@code __metadata__} key under which {@link #write} records the CRC32C of the data section, as 8
+     * lower-case hex digits; {@link #read} verifies it when present (files from other writers lack it).
+     */
+    public static final String CHECKSUM_KEY = "shears_crc32c";
 
     private Safetensors() {
     }
@@ -114,12 +124,19 @@ public final class Safetensors {
     public record Contents(Map<String, Entry> tensors, Map<String, String> metadata) {
     }
 
-    /** Writes tensors (in map order) and metadata atomically. */
+    /**
+     * Writes tensors (in map order) and metadata atomically; the metadata gets {@link #CHECKSUM_KEY}, the
+     * CRC32C of the data section (replacing any value the caller passed).
+     */
     public static void write(Path file, Map<String, Entry> tensors, Map<String, String> metadata) throws IOException {
         Map<String, Object> header = new LinkedHashMap<>();
-        if (!metadata.isEmpty()) {
-            header.put("__metadata__", new LinkedHashMap<>(metadata));
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        CRC32C crc = new CRC32C();
+        for (Entry t : tensors.values()) {
+            crc.update(t.raw);
         }
+        meta.put(CHECKSUM_KEY, hex(crc.getValue()));
+        header.put("__metadata__", meta);
         long offset = 0;
         for (Map.Entry<String, Entry> e : tensors.entrySet()) {
             Entry t = e.getValue();
@@ -155,7 +172,10 @@ public final class Safetensors {
 
     /**
      * Reads and validates a whole file: header length against the file size before allocating, JSON
-     * syntax, dtypes, shapes against byte ranges, and that the tensors tile the data section exactly.
+     * syntax, at most {@link #MAX_TENSORS} tensors, each entry's dtype, shape and offsets with exact long
+     * arithmetic (shape times dtype size equals the byte range, ranges inside the data section), that the
+     * tensors tile the data section exactly (no overlaps, gaps or trailing bytes), and the data section's
+     * checksum when the file records one ({@link #CHECKSUM_KEY}).
      *
      * @throws ModelFormatException naming the file and the field at fault
      */
@@ -183,6 +203,10 @@ public final class Safetensors {
             if (!(parsed instanceof Map<?, ?> header)) {
                 throw new ModelFormatException(file, "header", "expected a JSON object");
             }
+            if (header.size() > MAX_TENSORS + 1) {
+                throw new ModelFormatException(file, "header", "has " + header.size() + " entries, more than the limit of "
+                        + MAX_TENSORS + " tensors");
+            }
             long dataStart = 8 + headerLen;
             long dataLen = size - dataStart;
             Map<String, String> metadata = new LinkedHashMap<>();
@@ -195,7 +219,8 @@ public final class Safetensors {
                 }
                 specs.add(parseSpec(file, name, e.getValue(), dataLen));
             }
-            specs.sort(Comparator.comparingLong(s -> (Long) s[3]));
+            // By begin, then end: a zero-length tensor may share its begin with the next one.
+            specs.sort(Comparator.comparingLong((Object[] s) -> (Long) s[3]).thenComparingLong(s -> (Long) s[4]));
             long expect = 0;
             for (Object[] s : specs) {
                 if ((Long) s[3] != expect) {
@@ -209,15 +234,38 @@ public final class Safetensors {
                         + dataLen + " (truncated file or trailing bytes)");
             }
             Map<String, Entry> tensors = new LinkedHashMap<>();
+            CRC32C crc = new CRC32C();
             for (Object[] s : specs) {
                 long begin = (Long) s[3];
                 long end = (Long) s[4];
                 ByteBuffer buf = ByteBuffer.allocate((int) (end - begin));
                 readFully(ch, buf, dataStart + begin, file);
+                crc.update(buf.array());
                 tensors.put((String) s[0], new Entry((DType) s[1], (int[]) s[2], buf.array()));
             }
+            verifyChecksum(file, metadata, crc.getValue());
             return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
         }
+    }
+
+    /** Compares the recorded CRC32C (if any) with {@code actual}, the CRC32C of the data section as read. */
+    private static void verifyChecksum(Path file, Map<String, String> metadata, long actual) throws ModelFormatException {
+        String recorded = metadata.get(CHECKSUM_KEY);
+        if (recorded == null) {
+            return;
+        }
+        if (!recorded.matches("[0-9a-f]{8}")) {
+            throw new ModelFormatException(file, "__metadata__." + CHECKSUM_KEY, "corrupted: checksum '" + recorded
+                    + "' is not 8 lower-case hex digits");
+        }
+        if (!recorded.equals(hex(actual))) {
+            throw new ModelFormatException(file, "__metadata__." + CHECKSUM_KEY, "corrupted: checksum CRC32C of the data section is "
+                    + hex(actual) + " but the file records " + recorded);
+        }
+    }
+
+    private static String hex(long crc) {
+        return String.format(java.util.Locale.ROOT, "%08x", crc);
     }
 
     private static void readMetadata(Path file, Object value, Map<String, String> into) throws ModelFormatException {
@@ -248,14 +296,18 @@ public final class Safetensors {
             throw new ModelFormatException(file, name + ".shape", "expected a list of dimensions");
         }
         int[] shape = new int[shapeList.size()];
-        long count = 1;
+        long bytes = dtype.bytes();
         for (int i = 0; i < shape.length; i++) {
             if (!(shapeList.get(i) instanceof Long d) || d < 0 || d > Integer.MAX_VALUE) {
                 throw new ModelFormatException(file, name + ".shape", "dimension " + i + " is " + shapeList.get(i)
-                        + ", expected a non-negative integer");
+                        + ", expected an integer in [0, " + Integer.MAX_VALUE + "]");
             }
             shape[i] = (int) (long) d;
-            count = Math.multiplyExact(count, d);
+            bytes *= d; // bytes <= MAX_TENSOR_BYTES < 2^31 before, d < 2^31: no long overflow
+            if (bytes > MAX_TENSOR_BYTES) {
+                throw new ModelFormatException(file, name + ".shape", shapeList + " of " + dtype + " needs more than "
+                        + MAX_TENSOR_BYTES + " bytes, more than one tensor may hold");
+            }
         }
         if (!(info.get("data_offsets") instanceof List<?> off) || off.size() != 2
                 || !(off.get(0) instanceof Long begin) || !(off.get(1) instanceof Long end)) {
@@ -265,9 +317,9 @@ public final class Safetensors {
             throw new ModelFormatException(file, name + ".data_offsets", "[" + begin + ", " + end
                     + "] lies outside the data section of " + dataLen + " bytes (truncated file?)");
         }
-        if (end - begin != count * dtype.bytes()) {
+        if (end - begin != bytes) {
             throw new ModelFormatException(file, name + ".data_offsets", "covers " + (end - begin) + " bytes but shape "
-                    + shapeList + " of " + dtype + " needs " + count * dtype.bytes());
+                    + shapeList + " of " + dtype + " needs " + bytes);
         }
         return new Object[] {name, dtype, shape, begin, end};
     }
