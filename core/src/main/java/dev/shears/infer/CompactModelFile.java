@@ -2,11 +2,11 @@ package dev.shears.infer;
 
 import dev.shears.io.AtomicFiles;
 import dev.shears.io.Json;
+import dev.shears.nn.ConfigFields;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.Layer;
 import dev.shears.nn.ModelConfig;
-import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +48,13 @@ public final class CompactModelFile {
     public static final byte[] MAGIC = {'S', 'H', 'R', 'S'};
     /** The version this class writes and reads. */
     public static final int VERSION = 1;
+    /**
+     * Most weights (zeros included) a file may declare per byte of its length. Sparse layers store only
+     * their non-zeros, so a small file can describe a large model; this bounds what reading a damaged or
+     * hostile file allocates. Only a layer of more than 4,096 inputs per output pruned beyond 99.98%
+     * comes near it.
+     */
+    public static final int MAX_VALUES_PER_BYTE = 1024;
     private static final int HEADER = 20;
     private static final int DENSE = 0;
     private static final int GAPS = 1;
@@ -145,31 +152,93 @@ public final class CompactModelFile {
      * @throws CompactFormatException if the file is truncated, corrupted, of another version or not a compact model file
      */
     public static InferenceModel read(Path file) throws IOException {
+        return read(file, false);
+    }
+
+    /**
+     * As {@link #read(Path)}; with {@code rejectNonFinite} a NaN or infinite weight or bias is a
+     * {@link CompactFormatException} too (see {@link InferenceModel.Options#rejectNonFinite}).
+     */
+    public static InferenceModel read(Path file, boolean rejectNonFinite) throws IOException {
         long size = Files.size(file);
         if (size > Integer.MAX_VALUE - 8) {
             throw new CompactFormatException(file, "file length", size + " bytes is more than a compact model file can hold");
         }
-        return fromBytes(Files.readAllBytes(file), file);
+        return fromBytes(Files.readAllBytes(file), file, rejectNonFinite);
     }
 
     /** Parses the bytes of a compact model file; {@code file} only names the source in errors. */
     public static InferenceModel fromBytes(byte[] bytes, Path file) throws CompactFormatException {
+        return fromBytes(bytes, file, false);
+    }
+
+    /**
+     * Parses the bytes of a compact model file: header and checksum, then the architecture strictly
+     * ({@link ModelConfig#parse}), then every layer record against the architecture's kernel and bias sizes
+     * and the bytes left, decoded into arrays no larger than the file; only then is the model built (at most
+     * {@link #MAX_VALUES_PER_BYTE} weights per byte of file) and compiled.
+     */
+    public static InferenceModel fromBytes(byte[] bytes, Path file, boolean rejectNonFinite) throws CompactFormatException {
         LeReader in = new LeReader(bytes, file);
         checkHeader(in, bytes, file);
         Map<?, ?> head = in.json("architecture");
         int count = in.u32("layer count");
-        Sequential model = rebuild(head, file);
-        List<Layer> weighted = weightedLayers(model);
-        if (count != weighted.size()) {
-            throw new CompactFormatException(file, "layer count", "is " + count + " but the architecture has " + weighted.size() + " Conv2D/Dense layers");
+        ModelConfig.Architecture arch = parse(head, file);
+        List<Shape> shapes = weightedShapes(arch);
+        if (count != shapes.size()) {
+            throw new CompactFormatException(file, "layer count", "is " + count + " but the architecture has " + shapes.size() + " Conv2D/Dense layers");
         }
-        for (Layer l : weighted) {
-            readLayer(in, l, file);
+        long values = 0;
+        for (Shape sh : shapes) {
+            values += (long) sh.k * sh.oc + sh.oc;
+        }
+        if (values > MAX_VALUES_PER_BYTE * (long) bytes.length) {
+            throw new CompactFormatException(file, "architecture.model", "declares " + values + " weights, more than "
+                    + MAX_VALUES_PER_BYTE + " per byte of this " + bytes.length + "-byte file");
+        }
+        List<LayerData> data = new ArrayList<>();
+        for (Shape sh : shapes) {
+            LayerData d = readLayer(in, sh, file);
+            if (rejectNonFinite) {
+                requireFinite(d.values, "layer " + sh.name + " values", file);
+                requireFinite(d.bias, "layer " + sh.name + " bias", file);
+            }
+            data.add(d);
         }
         if (in.remaining() != 0) {
             throw new CompactFormatException(file, "end of layers", in.remaining() + " unexpected bytes before the checksum");
         }
-        InferenceModel.Options options = InferenceModel.Options.auto().maxBatch(intField(head, "max_batch", file));
+        InferenceModel.Options options = options(head, file);
+        Sequential model = arch.build();
+        int i = 0;
+        for (Layer l : model.layers()) {
+            if (l instanceof Conv2D || l instanceof Dense) {
+                data.get(i++).fill(l.parameters().get(0).data(), l.parameters().get(1).data());
+            }
+        }
+        try {
+            return InferenceModel.compile(model, options);
+        } catch (IllegalArgumentException ex) {
+            throw new CompactFormatException(file, "architecture.kernels", ex.getMessage());
+        }
+    }
+
+    private static void requireFinite(float[] v, String field, Path file) throws CompactFormatException {
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new CompactFormatException(file, field, "value " + i + " is " + v[i] + ", expected finite weights");
+            }
+        }
+    }
+
+    /** max_batch and the kernel chosen per layer. */
+    private static InferenceModel.Options options(Map<?, ?> head, Path file) throws CompactFormatException {
+        InferenceModel.Options options;
+        try {
+            options = InferenceModel.Options.auto().maxBatch(ConfigFields.intField(head, "max_batch", 1, Integer.MAX_VALUE, "architecture"));
+        } catch (IllegalArgumentException e) {
+            throw new CompactFormatException(file, "architecture.max_batch", e.getMessage());
+        }
         if (!(head.get("kernels") instanceof Map<?, ?> ks)) {
             throw new CompactFormatException(file, "architecture.kernels", "missing or not an object");
         }
@@ -180,11 +249,7 @@ public final class CompactModelFile {
                 throw new CompactFormatException(file, "architecture.kernels." + e.getKey(), "unknown kernel '" + e.getValue() + "'");
             }
         }
-        try {
-            return InferenceModel.compile(model, options);
-        } catch (IllegalArgumentException ex) {
-            throw new CompactFormatException(file, "architecture.kernels", ex.getMessage());
-        }
+        return options;
     }
 
     private static void checkHeader(LeReader in, byte[] bytes, Path file) throws CompactFormatException {
@@ -201,7 +266,10 @@ public final class CompactModelFile {
         if (version != VERSION) {
             throw new CompactFormatException(file, "version", "file has version " + version + ", this reader supports only " + VERSION);
         }
-        in.u16("flags");
+        int flags = in.u16("flags");
+        if (flags != 0) {
+            throw new CompactFormatException(file, "flags", "are " + flags + ", expected 0 (no flags are defined in version " + VERSION + ")");
+        }
         long length = in.u64("file length");
         if (length != bytes.length) {
             throw new CompactFormatException(file, "file length", "header says " + length + " bytes but the file has "
@@ -216,79 +284,91 @@ public final class CompactModelFile {
         }
     }
 
-    private static Sequential rebuild(Map<?, ?> head, Path file) throws CompactFormatException {
+    private static ModelConfig.Architecture parse(Map<?, ?> head, Path file) throws CompactFormatException {
         if (!(head.get("model") instanceof Map<?, ?> arch)) {
             throw new CompactFormatException(file, "architecture.model", "missing or not an object");
         }
         try {
-            return ModelConfig.fromConfig(arch);
-        } catch (RuntimeException e) {
+            return ModelConfig.parse(arch);
+        } catch (IllegalArgumentException e) {
             throw new CompactFormatException(file, "architecture.model", e.getMessage());
         }
     }
 
-    private static int intField(Map<?, ?> head, String key, Path file) throws CompactFormatException {
-        if (!(head.get(key) instanceof Number n) || n.intValue() < 1) {
-            throw new CompactFormatException(file, "architecture." + key, "expected a positive integer, got " + head.get(key));
-        }
-        return n.intValue();
+    /** A Conv2D or Dense layer's kernel (k, oc) and bias (oc) as the architecture plans them. */
+    private record Shape(String name, int k, int oc) {
     }
 
-    private static List<Layer> weightedLayers(Sequential model) {
-        List<Layer> out = new ArrayList<>();
-        for (Layer l : model.layers()) {
-            Layer inner = l.unwrap();
-            if (inner instanceof Conv2D || inner instanceof Dense) {
-                out.add(inner);
+    private static List<Shape> weightedShapes(ModelConfig.Architecture arch) {
+        List<Shape> out = new ArrayList<>();
+        for (Layer l : arch.layers()) {
+            if (l instanceof Conv2D || l instanceof Dense) {
+                int[] kernel = arch.parameterShapes().get(l.name() + "/kernel");
+                int oc = kernel[kernel.length - 1];
+                out.add(new Shape(l.name(), (int) (Layer.Plan.count(kernel, "kernel") / oc), oc));
             }
         }
         return out;
     }
 
-    private static void readLayer(LeReader in, Layer l, Path file) throws CompactFormatException {
-        String at = "layer " + l.name();
-        Parameter kernel = l.parameters().get(0);
-        Parameter bias = l.parameters().get(1);
+    /**
+     * One layer record as read: its non-zero kernel values at flat indices (all values for DENSE), and the
+     * bias. No array is larger than the bytes the record takes.
+     */
+    private record LayerData(int n, int[] indices, float[] values, float[] bias) {
+        void fill(float[] kernel, float[] b) {
+            if (indices == null) {
+                System.arraycopy(values, 0, kernel, 0, n);
+            } else {
+                java.util.Arrays.fill(kernel, 0f);
+                for (int i = 0; i < indices.length; i++) {
+                    kernel[indices[i]] = values[i];
+                }
+            }
+            System.arraycopy(bias, 0, b, 0, bias.length);
+        }
+    }
+
+    private static LayerData readLayer(LeReader in, Shape sh, Path file) throws CompactFormatException {
+        String at = "layer " + sh.name;
         int enc = in.u8(at + " encoding");
         int k = in.u32(at + " k");
         int oc = in.u32(at + " oc");
-        int n = kernel.size();
-        if ((long) k * oc != n || oc != bias.size()) {
-            throw new CompactFormatException(file, at + " shape", "(" + k + ", " + oc + ") does not match the architecture's kernel of "
-                    + n + " values and bias of " + bias.size());
+        if (k != sh.k || oc != sh.oc) {
+            throw new CompactFormatException(file, at + " shape", "(" + k + ", " + oc + ") does not match the architecture's kernel ("
+                    + sh.k + ", " + sh.oc + ")");
         }
-        float[] w = kernel.data();
-        java.util.Arrays.fill(w, 0f);
-        switch (enc) {
-            case DENSE -> in.floats(w, n, at + " values");
-            case GAPS -> readGaps(in, w, at);
-            case BITMAP -> readBitmap(in, w, at);
+        int n = k * oc; // the architecture's plan checked that it fits one array
+        LayerData d = switch (enc) {
+            case DENSE -> {
+                yield new LayerData(n, null, in.newFloats(n, at + " values"), null);
+            }
+            case GAPS -> readGaps(in, n, at);
+            case BITMAP -> readBitmap(in, n, at);
             default -> throw new CompactFormatException(file, at + " encoding", "expected 0, 1 or 2, got " + enc);
-        }
-        in.floats(bias.data(), oc, at + " bias");
+        };
+        return new LayerData(n, d.indices, d.values, in.newFloats(oc, at + " bias"));
     }
 
-    private static void readGaps(LeReader in, float[] w, String at) throws CompactFormatException {
-        int nnz = in.count(at + " nnz", w.length, 5);
+    private static LayerData readGaps(LeReader in, int n, String at) throws CompactFormatException {
+        int nnz = in.count(at + " nnz", n, 5);
         int[] idx = new int[nnz];
         long prev = -1;
         for (int i = 0; i < nnz; i++) {
             prev += in.varint(at + " indices") + 1L;
-            if (prev >= w.length) {
-                throw in.error(at + " indices", "index " + prev + " is outside the kernel of " + w.length + " values");
+            if (prev >= n) {
+                throw in.error(at + " indices", "index " + prev + " is outside the kernel of " + n + " values");
             }
             idx[i] = (int) prev;
         }
         float[] v = new float[nnz];
         in.floats(v, nnz, at + " values");
-        for (int i = 0; i < nnz; i++) {
-            w[idx[i]] = v[i];
-        }
+        return new LayerData(n, idx, v, null);
     }
 
-    private static void readBitmap(LeReader in, float[] w, String at) throws CompactFormatException {
-        byte[] bits = in.bytes((w.length + 7) / 8, at + " bitmap");
-        int nnz = in.count(at + " nnz", w.length, 4);
+    private static LayerData readBitmap(LeReader in, int n, String at) throws CompactFormatException {
+        byte[] bits = in.bytes((int) ((n + 7L) / 8), at + " bitmap");
+        int nnz = in.count(at + " nnz", n, 4);
         int set = 0;
         for (byte b : bits) {
             set += Integer.bitCount(b & 0xff);
@@ -296,13 +376,18 @@ public final class CompactModelFile {
         if (set != nnz) {
             throw in.error(at + " bitmap", set + " bits set but nnz is " + nnz);
         }
-        float[] v = new float[nnz];
-        in.floats(v, nnz, at + " values");
-        int at2 = 0;
-        for (int i = 0; i < w.length; i++) {
+        int[] idx = new int[nnz];
+        int j = 0;
+        for (int i = 0; i < n && j < nnz; i++) {
             if ((bits[i >> 3] >> (i & 7) & 1) != 0) {
-                w[i] = v[at2++];
+                idx[j++] = i;
             }
         }
+        if (j != nnz) {
+            throw in.error(at + " bitmap", "bits set past the kernel's " + n + " values");
+        }
+        float[] v = new float[nnz];
+        in.floats(v, nnz, at + " values");
+        return new LayerData(n, idx, v, null);
     }
 }

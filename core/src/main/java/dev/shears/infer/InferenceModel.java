@@ -52,19 +52,31 @@ public final class InferenceModel {
     private final ThreadLocal<Arena> arenas = ThreadLocal.withInitial(() -> new Arena(SLOTS));
 
     /**
-     * Compile options: a kernel forced for every layer or for named layers (a per-layer choice wins), and
-     * the largest batch run at once (bounds the scratch memory per thread).
+     * Compile options: a kernel forced for every layer or for named layers (a per-layer choice wins), the
+     * largest batch run at once (bounds the scratch memory per thread), and whether NaN or infinite
+     * weights are refused.
      *
-     * @param all      kernel for every conv and dense layer, or null for the automatic rule
-     * @param layers   kernels for single layers by name
-     * @param maxBatch examples per chunk
+     * @param all             kernel for every conv and dense layer, or null for the automatic rule
+     * @param layers          kernels for single layers by name
+     * @param maxBatch        examples per chunk
+     * @param rejectNonFinite compile throws if a kernel or bias holds NaN or an infinity (default false)
      */
-    public record Options(Kernel all, Map<String, Kernel> layers, int maxBatch) {
+    public record Options(Kernel all, Map<String, Kernel> layers, int maxBatch, boolean rejectNonFinite) {
         public Options {
             layers = Map.copyOf(layers);
             if (maxBatch < 1) {
                 throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
             }
+        }
+
+        /** Options that accept non-finite weights. */
+        public Options(Kernel all, Map<String, Kernel> layers, int maxBatch) {
+            this(all, layers, maxBatch, false);
+        }
+
+        /** These options, refusing (true) or accepting (false) NaN and infinite weights. */
+        public Options rejectNonFinite(boolean reject) {
+            return new Options(all, layers, maxBatch, reject);
         }
 
         /**
@@ -78,19 +90,19 @@ public final class InferenceModel {
 
         /** These options with {@code kernel} for every layer not named otherwise. */
         public Options force(Kernel kernel) {
-            return new Options(kernel, layers, maxBatch);
+            return new Options(kernel, layers, maxBatch, rejectNonFinite);
         }
 
         /** These options with {@code kernel} for the layer named {@code layer}. */
         public Options force(String layer, Kernel kernel) {
             Map<String, Kernel> m = new LinkedHashMap<>(layers);
             m.put(layer, kernel);
-            return new Options(all, m, maxBatch);
+            return new Options(all, m, maxBatch, rejectNonFinite);
         }
 
         /** These options with chunks of {@code maxBatch} examples. */
         public Options maxBatch(int maxBatch) {
-            return new Options(all, layers, maxBatch);
+            return new Options(all, layers, maxBatch, rejectNonFinite);
         }
 
         Kernel kernelFor(String layer) {
@@ -150,10 +162,26 @@ public final class InferenceModel {
      * Compiles {@code model} (plain, or with wrapper layers whose {@link Layer#unwrap()} is a plain layer).
      *
      * @throws IllegalArgumentException for a layer type the runtime cannot run, a forced name no layer has,
-     *                                  or a forced 2:4 / block kernel whose pattern the weights do not fit
+     *                                  a forced 2:4 / block kernel whose pattern the weights do not fit, or
+     *                                  (with {@link Options#rejectNonFinite}) a NaN or infinite weight
      */
     public static InferenceModel compile(Sequential model, Options options) {
+        if (options.rejectNonFinite()) {
+            requireFinite(model);
+        }
         return new InferenceModel(model, options);
+    }
+
+    private static void requireFinite(Sequential model) {
+        for (dev.shears.nn.Parameter p : model.parameters()) {
+            float[] v = p.data();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new IllegalArgumentException("parameter " + p.name() + ": value " + i + " is " + v[i]
+                            + ", expected finite weights");
+                }
+            }
+        }
     }
 
     /** The step for layer {@code l} on input shape {@code in}, arriving channel-major when {@code chw}; null for identities. */

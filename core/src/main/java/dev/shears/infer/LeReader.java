@@ -92,10 +92,22 @@ final class LeReader {
         }
     }
 
+    /** A new array of {@code n} floats read from the file, allocated only once the bytes are known to be there. */
+    float[] newFloats(int n, String field) throws CompactFormatException {
+        need(4L * n, field);
+        float[] out = new float[n];
+        floats(out, n, field);
+        return out;
+    }
+
+    /** An unsigned LEB128 varint of at most 5 bytes whose value fits a non-negative int. */
     int varint(String field) throws CompactFormatException {
         int v = 0;
         for (int shift = 0; shift < 32; shift += 7) {
             int x = u8(field);
+            if (shift == 28 && (x & 0x78) != 0) {
+                throw error(field, "varint exceeds " + Integer.MAX_VALUE);
+            }
             v |= (x & 0x7f) << shift;
             if ((x & 0x80) == 0) {
                 return v;
