@@ -1,5 +1,6 @@
 package dev.shears.prune;
 
+import dev.shears.nn.ConfigFields;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -97,17 +98,20 @@ public sealed interface MaskPattern {
      * @throws IllegalArgumentException for an unknown kind or bad field
      */
     static MaskPattern fromConfig(Map<?, ?> m) {
-        Object kind = m.get("kind");
-        if ("unstructured".equals(kind)) {
-            return new Unstructured();
-        }
-        if ("block".equals(kind) && m.get("size") instanceof Number size) {
-            return new Block(size.intValue(), "max".equals(m.get("pooling")));
-        }
-        if ("n_of_m".equals(kind) && m.get("n") instanceof Number n && m.get("m") instanceof Number mm) {
-            return new NOfM(n.intValue(), mm.intValue());
-        }
-        throw new IllegalArgumentException("invalid mask pattern " + m);
+        String where = "pruning.pattern";
+        String kind = ConfigFields.stringField(m, "kind", where);
+        return switch (kind) {
+            case "unstructured" -> new Unstructured();
+            case "block" -> new Block(ConfigFields.intField(m, "size", 1, Integer.MAX_VALUE, where),
+                    ConfigFields.named(m, "pooling", p -> switch (p) {
+                        case "max" -> true;
+                        case "avg" -> false;
+                        default -> throw new IllegalArgumentException("unknown block pooling '" + p + "', expected max or avg");
+                    }, where));
+            case "n_of_m" -> new NOfM(ConfigFields.intField(m, "n", 1, Integer.MAX_VALUE, where),
+                    ConfigFields.intField(m, "m", 1, Integer.MAX_VALUE, where));
+            default -> throw new IllegalArgumentException("field " + where + ".kind: unknown mask pattern '" + kind + "'");
+        };
     }
 
     private static Map<String, Object> map(String kind) {

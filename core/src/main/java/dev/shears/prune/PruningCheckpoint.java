@@ -4,12 +4,15 @@ import dev.shears.io.Json;
 import dev.shears.io.ModelFiles;
 import dev.shears.io.ModelFormatException;
 import dev.shears.io.Safetensors;
+import dev.shears.nn.ConfigFields;
+import dev.shears.nn.Layer;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.optim.Optimizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,61 +108,162 @@ public final class PruningCheckpoint {
 
     /**
      * Reads a file written by {@link #save}: rebuilds the model, wraps the same layers, restores masks,
-     * thresholds, pruning steps and the training step.
+     * thresholds, pruning steps and the training step. Everything is checked against the model first: each
+     * wrapped layer's index and name, each pruned parameter's name; every {@code pruning/} tensor must belong
+     * to a pruned parameter or a wrapper (a renamed mask is an error, not a silently unpruned layer), masks
+     * hold only 0 and 1, {@code training_step} is a non-negative integer, and every optimizer slot is an F32
+     * vector named {@code <parameter>/<slot>} of that parameter's size.
      *
      * @throws ModelFormatException naming the field when the file lacks pruning state or it does not fit the model
      */
     public static Restored load(Path file) throws IOException {
-        Sequential plain = ModelFiles.load(file);
         Safetensors.Contents c = ModelFiles.read(file);
+        Sequential plain = ModelFiles.fromContents(c, file);
         Map<?, ?> pruning = jsonObject(file, c, "pruning");
-        if (!(pruning.get("layers") instanceof List<?> layers)) {
-            throw new ModelFormatException(file, "__metadata__.pruning.layers", "missing");
-        }
+        Map<Integer, List<String>> listed = listedLayers(file, pruning, plain);
         Set<String> prunedNames = new HashSet<>();
-        Set<Integer> indices = new HashSet<>();
-        try {
-            for (Object o : layers) {
-                Map<?, ?> l = (Map<?, ?>) o;
-                indices.add(((Number) l.get("index")).intValue());
-                for (Object p : (List<?>) l.get("parameters")) {
-                    prunedNames.add((String) p);
-                }
-            }
-        } catch (ClassCastException | NullPointerException e) {
-            throw new ModelFormatException(file, "__metadata__.pruning.layers",
-                    "each entry needs an integer 'index' and a 'parameters' list of names", e);
-        }
+        listed.values().forEach(prunedNames::addAll);
         Sequential model;
         try {
             PruningConfig config = PruningConfig.fromConfig(pruning, p -> prunedNames.contains(p.name()));
-            model = indices.size() == plain.layers().size() ? Pruning.prune(plain, config)
-                    : Pruning.prune(plain, config, indices.stream().sorted().mapToInt(Integer::intValue).toArray());
+            model = Pruning.prune(plain, config, listed.keySet().stream().mapToInt(Integer::intValue).toArray());
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "__metadata__.pruning", e.getMessage(), e);
         }
+        checkPruningTensors(file, c, model);
         for (PruneLowMagnitude w : Pruning.wrappers(model)) {
             restoreWrapper(file, c, w);
         }
-        model.setTrainingStep(Long.parseLong(c.metadata().getOrDefault("training_step", "0")));
+        model.setTrainingStep(trainingStep(file, c));
         if (!c.metadata().containsKey("optimizer")) {
+            for (String name : c.tensors().keySet()) {
+                if (name.startsWith("optimizer/")) {
+                    throw new ModelFormatException(file, name, "optimizer state without __metadata__.optimizer");
+                }
+            }
             return new Restored(model, null, 0, Map.of());
         }
         Map<?, ?> opt = jsonObject(file, c, "optimizer");
-        Map<String, float[]> slots = new LinkedHashMap<>();
-        for (Map.Entry<String, Safetensors.Entry> e : c.tensors().entrySet()) {
-            if (e.getKey().startsWith("optimizer/")) {
-                slots.put(e.getKey().substring("optimizer/".length()), e.getValue().floats());
+        String name;
+        long iterations;
+        try {
+            name = ConfigFields.stringField(opt, "name", "optimizer");
+            iterations = ConfigFields.longField(opt, "iterations", 0, Long.MAX_VALUE, "optimizer");
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, "__metadata__.optimizer", e.getMessage(), e);
+        }
+        return new Restored(model, name, iterations, optimizerSlots(file, c, model));
+    }
+
+    /**
+     * The "layers" entries of the pruning metadata, by layer index (ascending): each index in range and
+     * given once, and each listed parameter a parameter of that layer.
+     */
+    private static Map<Integer, List<String>> listedLayers(Path file, Map<?, ?> pruning, Sequential plain)
+            throws ModelFormatException {
+        Map<Integer, List<String>> out = new java.util.TreeMap<>();
+        try {
+            List<?> layers = ConfigFields.listField(pruning, "layers", "pruning");
+            for (int i = 0; i < layers.size(); i++) {
+                String at = "pruning.layers[" + i + "]";
+                if (!(layers.get(i) instanceof Map<?, ?> l)) {
+                    throw new IllegalArgumentException("field " + at + " must be an object");
+                }
+                int index = ConfigFields.intField(l, "index", 0, plain.layers().size() - 1, at);
+                Layer layer = plain.layers().get(index);
+                String expected = PruneLowMagnitude.NAME_PREFIX + layer.name();
+                String name = ConfigFields.stringField(l, "name", at);
+                if (!name.equals(expected)) {
+                    throw new IllegalArgumentException("field " + at + ".name is '" + name + "' but layer " + index + " would be wrapped as '"
+                            + expected + "'");
+                }
+                List<String> own = layer.parameters().stream().map(Parameter::name).toList();
+                List<String> params = new ArrayList<>();
+                for (Object p : ConfigFields.listField(l, "parameters", at)) {
+                    if (!(p instanceof String ps) || !own.contains(ps)) {
+                        throw new IllegalArgumentException("field " + at + ".parameters: " + p + " is not a parameter of layer "
+                                + layer.name() + ", which has " + own);
+                    }
+                    params.add(ps);
+                }
+                if (out.put(index, params) != null) {
+                    throw new IllegalArgumentException("field " + at + ".index: layer " + index + " is listed twice");
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, "__metadata__.pruning.layers", e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Every tensor under {@code pruning/} must be a pruned parameter's mask or threshold, or a wrapper's step. */
+    private static void checkPruningTensors(Path file, Safetensors.Contents c, Sequential model) throws ModelFormatException {
+        Set<String> expected = new HashSet<>();
+        List<String> pruned = new ArrayList<>();
+        for (PruneLowMagnitude w : Pruning.wrappers(model)) {
+            expected.add("pruning/" + w.name() + "/step");
+            for (Parameter p : w.prunedParameters()) {
+                expected.add("pruning/" + p.name() + "/mask");
+                expected.add("pruning/" + p.name() + "/threshold");
+                pruned.add(p.name());
             }
         }
-        if (!(opt.get("name") instanceof String name) || !(opt.get("iterations") instanceof Number iterations)) {
-            throw new ModelFormatException(file, "__metadata__.optimizer", "needs a 'name' string and an 'iterations' number");
+        for (String name : c.tensors().keySet()) {
+            if (name.startsWith("pruning/") && !expected.contains(name)) {
+                throw new ModelFormatException(file, name, "belongs to no pruned parameter or pruning wrapper of the model; "
+                        + "pruned parameters are " + pruned + " (a renamed or extra mask would leave a layer unpruned)");
+            }
         }
-        return new Restored(model, name, iterations.longValue(), slots);
+    }
+
+    private static long trainingStep(Path file, Safetensors.Contents c) throws ModelFormatException {
+        String text = c.metadata().get("training_step");
+        if (text == null || !text.matches("[0-9]{1,19}")) {
+            throw new ModelFormatException(file, "__metadata__.training_step", "is " + (text == null ? "missing" : "'" + text + "'")
+                    + ", expected a non-negative integer");
+        }
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw new ModelFormatException(file, "__metadata__.training_step", "'" + text + "' is larger than " + Long.MAX_VALUE);
+        }
+    }
+
+    /** The {@code optimizer/<parameter>/<slot>} tensors: F32 vectors of their parameter's size. */
+    private static Map<String, float[]> optimizerSlots(Path file, Safetensors.Contents c, Sequential model)
+            throws ModelFormatException {
+        Map<String, Integer> sizes = new HashMap<>();
+        for (Parameter p : model.parameters()) {
+            sizes.put(p.name(), p.size());
+        }
+        Map<String, float[]> slots = new LinkedHashMap<>();
+        for (Map.Entry<String, Safetensors.Entry> e : c.tensors().entrySet()) {
+            if (!e.getKey().startsWith("optimizer/")) {
+                continue;
+            }
+            String slot = e.getKey().substring("optimizer/".length());
+            int cut = slot.lastIndexOf('/');
+            Integer size = cut > 0 && cut < slot.length() - 1 ? sizes.get(slot.substring(0, cut)) : null;
+            if (size == null) {
+                throw new ModelFormatException(file, e.getKey(), "expected optimizer/<parameter>/<slot> for a parameter of the model, "
+                        + "which has " + sizes.keySet());
+            }
+            Safetensors.Entry t = e.getValue();
+            if (t.dtype() != Safetensors.DType.F32 || t.shape().length != 1 || t.elementCount() != size) {
+                throw new ModelFormatException(file, e.getKey(), "expected an F32 vector of " + size + " values, got " + t.dtype()
+                        + " " + java.util.Arrays.toString(t.shape()));
+            }
+            slots.put(slot, t.floats());
+        }
+        return slots;
     }
 
     private static void restoreWrapper(Path file, Safetensors.Contents c, PruneLowMagnitude w) throws ModelFormatException {
-        Safetensors.Entry step = tensor(file, c, "pruning/" + w.name() + "/step", Safetensors.DType.I64, 1);
+        String stepName = "pruning/" + w.name() + "/step";
+        long step = tensor(file, c, stepName, Safetensors.DType.I64, 1).longs()[0];
+        if (step < -1) {
+            throw new ModelFormatException(file, stepName, "is " + step + ", expected -1 (no update yet) or a step >= 0");
+        }
         List<Parameter> ps = w.prunedParameters();
         boolean[][] masks = new boolean[ps.size()][];
         float[] thresholds = new float[ps.size()];
@@ -168,11 +272,14 @@ public final class PruningCheckpoint {
             byte[] raw = tensor(file, c, name + "/mask", Safetensors.DType.U8, ps.get(i).size()).raw();
             masks[i] = new boolean[raw.length];
             for (int j = 0; j < raw.length; j++) {
+                if (raw[j] != 0 && raw[j] != 1) {
+                    throw new ModelFormatException(file, name + "/mask", "value " + j + " is " + raw[j] + ", expected 0 or 1");
+                }
                 masks[i][j] = raw[j] != 0;
             }
             thresholds[i] = tensor(file, c, name + "/threshold", Safetensors.DType.F32, 1).floats()[0];
         }
-        w.restore(step.longs()[0], masks, thresholds);
+        w.restore(step, masks, thresholds);
     }
 
     private static Safetensors.Entry tensor(Path file, Safetensors.Contents c, String name, Safetensors.DType type,

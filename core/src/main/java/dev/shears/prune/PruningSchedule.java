@@ -1,5 +1,6 @@
 package dev.shears.prune;
 
+import dev.shears.nn.ConfigFields;
 import java.util.Map;
 
 /**
@@ -46,24 +47,28 @@ public sealed interface PruningSchedule permits ConstantSparsity, PolynomialDeca
      * @throws IllegalArgumentException for an unknown class name or a missing or invalid field
      */
     static PruningSchedule fromConfig(Map<?, ?> m) {
-        Map<?, ?> c = m.get("config") instanceof Map<?, ?> cm ? cm : Map.of();
-        Object type = m.get("class_name");
+        String where = "pruning.schedule";
+        String type = ConfigFields.stringField(m, "class_name", where);
+        Map<?, ?> c = ConfigFields.objectField(m, "config", where);
+        String at = where + ".config";
         if ("ConstantSparsity".equals(type)) {
-            return new ConstantSparsity(num(c, "target_sparsity").doubleValue(), num(c, "begin_step").longValue(),
-                    num(c, "end_step").longValue(), num(c, "frequency").longValue());
+            return new ConstantSparsity(num(c, "target_sparsity", at), step(c, "begin_step", at), step(c, "end_step", at),
+                    step(c, "frequency", at));
         }
         if ("PolynomialDecay".equals(type)) {
-            return new PolynomialDecay(num(c, "initial_sparsity").doubleValue(), num(c, "final_sparsity").doubleValue(),
-                    num(c, "begin_step").longValue(), num(c, "end_step").longValue(), num(c, "power").doubleValue(),
-                    num(c, "frequency").longValue());
+            return new PolynomialDecay(num(c, "initial_sparsity", at), num(c, "final_sparsity", at), step(c, "begin_step", at),
+                    step(c, "end_step", at), num(c, "power", at), step(c, "frequency", at));
         }
-        throw new IllegalArgumentException("unknown pruning schedule class_name '" + type + "'");
+        throw new IllegalArgumentException("field " + where + ".class_name: unknown pruning schedule '" + type + "'");
     }
 
-    private static Number num(Map<?, ?> c, String key) {
-        if (!(c.get(key) instanceof Number n)) {
-            throw new IllegalArgumentException("pruning schedule field '" + key + "' must be a number, got " + c.get(key));
-        }
-        return n;
+    /** A finite number; the schedule's constructor checks its range. */
+    private static double num(Map<?, ?> c, String key, String where) {
+        return ConfigFields.doubleField(c, key, -Double.MAX_VALUE, Double.MAX_VALUE, where);
+    }
+
+    /** An exact integer; the schedule's constructor checks its range. */
+    private static long step(Map<?, ?> c, String key, String where) {
+        return ConfigFields.longField(c, key, Long.MIN_VALUE, Long.MAX_VALUE, where);
     }
 }
