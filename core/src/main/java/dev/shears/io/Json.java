@@ -135,11 +135,15 @@ public final class Json {
                         if (pos + 4 > s.length()) {
                             throw error("truncated \\u escape");
                         }
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
+                        int code = 0;
+                        for (int i = 0; i < 4; i++) {
+                            int digit = Character.digit(s.charAt(pos + i), 16);
+                            if (digit < 0) {
+                                throw error("bad \\u escape"); // Integer.parseInt would also take a sign
+                            }
+                            code = code * 16 + digit;
                         }
+                        sb.append((char) code);
                         pos += 4;
                     }
                     default -> throw error("bad escape \\" + e);
