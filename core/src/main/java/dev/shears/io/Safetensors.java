@@ -181,71 +181,93 @@ public final class Safetensors {
      */
     public static Contents read(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new ModelFormatException(file, "header length", "file has " + size + " bytes, needs at least 8");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, file);
-            long headerLen = lenBuf.getLong(0);
-            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
-                throw new ModelFormatException(file, "header length", "claims " + headerLen + " bytes but the file has "
-                        + (size - 8) + " bytes after the length field (limit " + MAX_HEADER_BYTES + ")");
-            }
-            ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, hb, 8, file);
-            Object parsed;
-            try {
-                parsed = Json.parse(new String(hb.array(), StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                throw new ModelFormatException(file, "header", e.getMessage(), e);
-            }
-            if (!(parsed instanceof Map<?, ?> header)) {
-                throw new ModelFormatException(file, "header", "expected a JSON object");
-            }
-            if (header.size() > MAX_TENSORS + 1) {
-                throw new ModelFormatException(file, "header", "has " + header.size() + " entries, more than the limit of "
-                        + MAX_TENSORS + " tensors");
-            }
-            long dataStart = 8 + headerLen;
-            long dataLen = size - dataStart;
-            Map<String, String> metadata = new LinkedHashMap<>();
-            List<Object[]> specs = new ArrayList<>();
-            for (Map.Entry<?, ?> e : header.entrySet()) {
-                String name = (String) e.getKey();
-                if (name.equals("__metadata__")) {
-                    readMetadata(file, e.getValue(), metadata);
-                    continue;
-                }
-                specs.add(parseSpec(file, name, e.getValue(), dataLen));
-            }
-            // By begin, then end: a zero-length tensor may share its begin with the next one.
-            specs.sort(Comparator.comparingLong((Object[] s) -> (Long) s[3]).thenComparingLong(s -> (Long) s[4]));
-            long expect = 0;
-            for (Object[] s : specs) {
-                if ((Long) s[3] != expect) {
-                    throw new ModelFormatException(file, (String) s[0] + ".data_offsets",
-                            "tensors must tile the data section; expected begin " + expect + ", found " + s[3]);
-                }
-                expect = (Long) s[4];
-            }
-            if (expect != dataLen) {
-                throw new ModelFormatException(file, "data", "tensors cover " + expect + " bytes but the data section has "
-                        + dataLen + " (truncated file or trailing bytes)");
-            }
-            Map<String, Entry> tensors = new LinkedHashMap<>();
-            CRC32C crc = new CRC32C();
-            for (Object[] s : specs) {
-                long begin = (Long) s[3];
-                long end = (Long) s[4];
-                ByteBuffer buf = ByteBuffer.allocate((int) (end - begin));
-                readFully(ch, buf, dataStart + begin, file);
-                crc.update(buf.array());
-                tensors.put((String) s[0], new Entry((DType) s[1], (int[]) s[2], buf.array()));
-            }
-            verifyChecksum(file, metadata, crc.getValue());
-            return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+            return read(ch.size(), (buf, pos) -> readFully(ch, buf, pos, file), file);
         }
+    }
+
+    /**
+     * As {@link #read(Path)} for a file's bytes already in memory (a resource, a fuzzer's input); {@code file}
+     * only names the source in errors.
+     */
+    public static Contents read(byte[] content, Path file) throws ModelFormatException {
+        try {
+            return read(content.length, (buf, pos) -> buf.put(content, (int) pos, buf.remaining()), file);
+        } catch (ModelFormatException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("reading from memory cannot fail", e);
+        }
+    }
+
+    /** Reads {@code dst.remaining()} bytes at {@code position}; callers ask only for ranges inside the size. */
+    private interface Source {
+        void read(ByteBuffer dst, long position) throws IOException;
+    }
+
+    private static Contents read(long size, Source ch, Path file) throws IOException {
+        if (size < 8) {
+            throw new ModelFormatException(file, "header length", "file has " + size + " bytes, needs at least 8");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ch.read(lenBuf, 0);
+        long headerLen = lenBuf.getLong(0);
+        if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+            throw new ModelFormatException(file, "header length", "claims " + headerLen + " bytes but the file has "
+                    + (size - 8) + " bytes after the length field (limit " + MAX_HEADER_BYTES + ")");
+        }
+        ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
+        ch.read(hb, 8);
+        Object parsed;
+        try {
+            parsed = Json.parse(new String(hb.array(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, "header", e.getMessage(), e);
+        }
+        if (!(parsed instanceof Map<?, ?> header)) {
+            throw new ModelFormatException(file, "header", "expected a JSON object");
+        }
+        if (header.size() > MAX_TENSORS + 1) {
+            throw new ModelFormatException(file, "header", "has " + header.size() + " entries, more than the limit of "
+                    + MAX_TENSORS + " tensors");
+        }
+        long dataStart = 8 + headerLen;
+        long dataLen = size - dataStart;
+        Map<String, String> metadata = new LinkedHashMap<>();
+        List<Object[]> specs = new ArrayList<>();
+        for (Map.Entry<?, ?> e : header.entrySet()) {
+            String name = (String) e.getKey();
+            if (name.equals("__metadata__")) {
+                readMetadata(file, e.getValue(), metadata);
+                continue;
+            }
+            specs.add(parseSpec(file, name, e.getValue(), dataLen));
+        }
+        // By begin, then end: a zero-length tensor may share its begin with the next one.
+        specs.sort(Comparator.comparingLong((Object[] s) -> (Long) s[3]).thenComparingLong(s -> (Long) s[4]));
+        long expect = 0;
+        for (Object[] s : specs) {
+            if ((Long) s[3] != expect) {
+                throw new ModelFormatException(file, (String) s[0] + ".data_offsets",
+                        "tensors must tile the data section; expected begin " + expect + ", found " + s[3]);
+            }
+            expect = (Long) s[4];
+        }
+        if (expect != dataLen) {
+            throw new ModelFormatException(file, "data", "tensors cover " + expect + " bytes but the data section has "
+                    + dataLen + " (truncated file or trailing bytes)");
+        }
+        Map<String, Entry> tensors = new LinkedHashMap<>();
+        CRC32C crc = new CRC32C();
+        for (Object[] s : specs) {
+            long begin = (Long) s[3];
+            long end = (Long) s[4];
+            ByteBuffer buf = ByteBuffer.allocate((int) (end - begin));
+            ch.read(buf, dataStart + begin);
+            crc.update(buf.array());
+            tensors.put((String) s[0], new Entry((DType) s[1], (int[]) s[2], buf.array()));
+        }
+        verifyChecksum(file, metadata, crc.getValue());
+        return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
     /** Compares the recorded CRC32C (if any) with {@code actual}, the CRC32C of the data section as read. */

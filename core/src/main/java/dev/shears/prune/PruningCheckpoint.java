@@ -117,7 +117,11 @@ public final class PruningCheckpoint {
      * @throws ModelFormatException naming the field when the file lacks pruning state or it does not fit the model
      */
     public static Restored load(Path file) throws IOException {
-        Safetensors.Contents c = ModelFiles.read(file);
+        return fromContents(ModelFiles.read(file), file);
+    }
+
+    /** As {@link #load} for contents already read (e.g. {@link Safetensors#read(byte[], Path)}); {@code file} names them in errors. */
+    public static Restored fromContents(Safetensors.Contents c, Path file) throws ModelFormatException {
         Sequential plain = ModelFiles.fromContents(c, file);
         Map<?, ?> pruning = jsonObject(file, c, "pruning");
         Map<Integer, List<String>> listed = listedLayers(file, pruning, plain);
