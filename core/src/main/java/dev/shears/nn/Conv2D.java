@@ -84,9 +84,8 @@ public final class Conv2D extends Layer {
                     + " does not fit input " + Arrays.toString(in) + " with " + padding + " padding");
         }
         int c = in[2];
-        return new Plan(new int[] {oh, ow, filters},
-                Map.of("kernel", new int[] {kernelH, kernelW, c, filters}, "bias", new int[] {filters}),
-                Plan.product(oh, ow, kernelH, kernelW, c));
+        return Plan.of(new int[] {oh, ow, filters}, Plan.product(oh, ow, kernelH, kernelW, c),
+                "kernel", new int[] {kernelH, kernelW, c, filters}, "bias", new int[] {filters});
     }
 
     @Override

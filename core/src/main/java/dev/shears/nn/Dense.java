@@ -53,7 +53,7 @@ public final class Dense extends Layer {
             throw new ShapeMismatchException("Dense " + name() + " needs a flat input (features), got "
                     + Arrays.toString(in) + "; add Flatten or GlobalAveragePooling2D before it");
         }
-        return new Plan(new int[] {units}, Map.of("kernel", new int[] {in[0], units}, "bias", new int[] {units}), 0);
+        return Plan.of(new int[] {units}, 0, "kernel", new int[] {in[0], units}, "bias", new int[] {units});
     }
 
     @Override

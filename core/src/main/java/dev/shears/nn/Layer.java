@@ -70,6 +70,15 @@ public abstract class Layer {
             parameters = java.util.Collections.unmodifiableMap(copy);
         }
 
+        /** A plan with parameters given as name, shape pairs in order, e.g. {@code "kernel", kernelShape, "bias", biasShape}. */
+        public static Plan of(int[] outputShape, long scratch, Object... namesAndShapes) {
+            Map<String, int[]> m = new LinkedHashMap<>();
+            for (int i = 0; i < namesAndShapes.length; i += 2) {
+                m.put((String) namesAndShapes[i], (int[]) namesAndShapes[i + 1]);
+            }
+            return new Plan(outputShape, m, scratch);
+        }
+
         /** A layer without parameters or scratch. */
         public static Plan of(int... outputShape) {
             return new Plan(outputShape, Map.of(), 0);
