@@ -226,9 +226,9 @@ public final class Safetensors {
         if (!(parsed instanceof Map<?, ?> header)) {
             throw new ModelFormatException(file, "header", "expected a JSON object");
         }
-        if (header.size() > MAX_TENSORS + 1) {
-            throw new ModelFormatException(file, "header", "has " + header.size() + " entries, more than the limit of "
-                    + MAX_TENSORS + " tensors");
+        int count = header.size() - (header.containsKey("__metadata__") ? 1 : 0);
+        if (count > MAX_TENSORS) {
+            throw new ModelFormatException(file, "header", "lists " + count + " tensors, more than the limit of " + MAX_TENSORS);
         }
         long dataStart = 8 + headerLen;
         long dataLen = size - dataStart;
