@@ -145,4 +145,67 @@ class CompactModelFileTest {
         }
         assertRejected(b, "layer count", "Conv2D/Dense layers");
     }
+
+    /** A compact file with one Dense(units) layer on {@code inputs} features, its kernel all zeros (gaps encoding). */
+    private static byte[] zeroDenseFile(int inputs, int units) {
+        String arch = "{\"class_name\":\"Sequential\",\"name\":\"s\",\"input_shape\":[" + inputs + "],\"seed\":0,\"layers\":"
+                + "[{\"class_name\":\"Dense\",\"name\":\"dense\",\"config\":{\"units\":" + units
+                + ",\"activation\":\"linear\",\"kernel_initializer\":\"zeros\"}}]}";
+        byte[] json = ("{\"model\":" + arch + ",\"kernels\":{},\"max_batch\":8}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        LeBuffer out = new LeBuffer();
+        out.bytes(CompactModelFile.MAGIC);
+        out.u16(CompactModelFile.VERSION);
+        out.u16(0);
+        out.u64(0);
+        out.u32(json.length);
+        out.bytes(json);
+        out.u32(1);
+        out.u8(1); // gaps
+        out.u32(inputs);
+        out.u32(units);
+        out.u32(0); // no non-zeros
+        out.floats(new float[units], units);
+        out.patchU64(8, out.size() + 4L);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(out.array(), 0, out.size());
+        out.u32((int) crc.getValue());
+        return out.toByteArray();
+    }
+
+    @Test
+    void zeroRunsCannotDescribeAModelFarLargerThanTheFile() throws IOException {
+        assertEquals(4, CompactModelFile.fromBytes(zeroDenseFile(16, 4), dir.resolve("ok.shrs")).predict(new float[16], 1).length);
+        // 2^24 zero weights in about 1.3 KB: more than MAX_VALUES_PER_BYTE per byte; refused before the model is built
+        assertRejected(zeroDenseFile(65536, 256), "architecture.model", "per byte");
+    }
+
+    @Test
+    void layerRecordShapeMustMatchTheArchitecture() throws IOException {
+        byte[] b = zeroDenseFile(16, 4);
+        byte[] other = zeroDenseFile(16, 5);
+        // splice a record for (16, 5) after the header of (16, 4): the k/oc check, not the CRC, must catch it
+        int headerAndJson = 20 + LeReader.intAt(b, 16) + 4;
+        byte[] spliced = java.util.Arrays.copyOf(b, headerAndJson + (other.length - headerAndJson));
+        System.arraycopy(other, headerAndJson, spliced, headerAndJson, other.length - headerAndJson);
+        java.nio.ByteBuffer.wrap(spliced).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(8, spliced.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(spliced, 0, spliced.length - 4);
+        java.nio.ByteBuffer.wrap(spliced).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(spliced.length - 4, (int) crc.getValue());
+        assertRejected(spliced, "layer dense shape", "(16, 5) does not match the architecture's kernel (16, 4)");
+    }
+
+    @Test
+    void nonFiniteWeightsAreRejectedOnRequest() throws IOException {
+        Sequential m = TestModels.tutorial(26);
+        m.parameter("dense/bias").data()[3] = Float.POSITIVE_INFINITY;
+        Path f = dir.resolve("inf.shrs");
+        CompactModelFile.write(InferenceModel.compile(m), f);
+        CompactModelFile.read(f); // accepted unless asked
+        CompactFormatException e = assertThrows(CompactFormatException.class, () -> CompactModelFile.read(f, true));
+        assertTrue(e.getMessage().startsWith(f + ": layer dense bias: value 3 is Infinity"), e.getMessage());
+        IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
+                () -> InferenceModel.compile(m, InferenceModel.Options.auto().rejectNonFinite(true)));
+        assertTrue(c.getMessage().contains("dense/bias") && c.getMessage().contains("Infinity"), c.getMessage());
+        InferenceModel.compile(TestModels.tutorial(26), InferenceModel.Options.auto().rejectNonFinite(true));
+    }
 }
