@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.data.Dataset;
+import dev.shears.io.Json;
 import dev.shears.io.ModelFiles;
 import dev.shears.io.ModelFormatException;
 import dev.shears.io.Safetensors;
@@ -131,5 +132,120 @@ class PruningCheckpointTest {
         Safetensors.write(f3, tensors, c.metadata());
         ModelFormatException bad = assertThrows(ModelFormatException.class, () -> PruningCheckpoint.load(f3));
         assertTrue(bad.getMessage().contains("pruning/dense/kernel/mask") && bad.getMessage().contains("U8"), bad.getMessage());
+    }
+
+    /** A checkpoint of the tiny model with conv2d and dense pruned and Adam slots for every parameter. */
+    private Safetensors.Contents checkpoint() throws Exception {
+        Sequential pruned = Pruning.prune(PruningTest.tinyModel(3), config(), "conv2d", "dense");
+        Adam adam = new Adam();
+        Map<String, float[]> slots = new LinkedHashMap<>();
+        for (Parameter p : pruned.parameters()) {
+            slots.put(p.name() + "/m", new float[p.size()]);
+            slots.put(p.name() + "/v", new float[p.size()]);
+        }
+        adam.restore(4, slots);
+        Path f = dir.resolve("good.safetensors");
+        PruningCheckpoint.save(pruned, adam, f);
+        return Safetensors.read(f);
+    }
+
+    /** Writes the edited contents and checks that loading fails naming the file and each of {@code words}. */
+    private void rejected(Map<String, Safetensors.Entry> tensors, Map<String, String> meta, String... words) throws Exception {
+        Path f = dir.resolve("edited.safetensors");
+        Safetensors.write(f, tensors, meta);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> PruningCheckpoint.load(f));
+        assertTrue(e.getMessage().startsWith(f.toString()), e.getMessage());
+        for (String w : words) {
+            assertTrue(e.getMessage().contains(w), e.getMessage());
+        }
+    }
+
+    private static Map<String, Safetensors.Entry> renamed(Map<String, Safetensors.Entry> t, String from, String to) {
+        Map<String, Safetensors.Entry> out = new LinkedHashMap<>();
+        t.forEach((k, v) -> out.put(k.equals(from) ? to : k, v));
+        return out;
+    }
+
+    @Test
+    void intactCheckpointLoadsWithItsSlots() throws Exception {
+        Safetensors.Contents c = checkpoint();
+        Path f = dir.resolve("again.safetensors");
+        Safetensors.write(f, c.tensors(), c.metadata());
+        PruningCheckpoint.Restored r = PruningCheckpoint.load(f);
+        assertEquals(2, Pruning.wrappers(r.model()).size());
+        assertEquals(8, r.optimizerSlots().size());
+        assertEquals(4, r.optimizerIterations());
+    }
+
+    @Test
+    void renamedMaskIsRejectedByName() throws Exception {
+        Safetensors.Contents c = checkpoint();
+        String mask = "pruning/dense/kernel/mask";
+        String renamed = "pruning/dense/kernal/mask";
+        // the tensor alone: it belongs to nothing, and dense/kernel's mask is gone
+        rejected(renamed(c.tensors(), mask, renamed), c.metadata(), renamed, "belongs to no pruned parameter");
+        // tensor and metadata together: dense would silently train unpruned; the parameter name is checked
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        meta.put("pruning", meta.get("pruning").replace("\"dense/kernel\"", "\"dense/kernal\""));
+        rejected(renamed(c.tensors(), mask, renamed), meta, "__metadata__.pruning.layers", "dense/kernal is not a parameter of layer dense");
+        // the layer's entry dropped while its mask stays
+        Map<String, String> dropped = new LinkedHashMap<>(c.metadata());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> pruning = (Map<String, Object>) Json.parse(dropped.get("pruning"));
+        ((List<?>) pruning.get("layers")).removeIf(l -> ((Map<?, ?>) l).get("index").equals(4L));
+        dropped.put("pruning", Json.write(pruning));
+        rejected(c.tensors(), dropped, "pruning/", "belongs to no pruned parameter", "pruned parameters are [conv2d/kernel]");
+    }
+
+    @Test
+    void wrappedLayerEntriesAreChecked() throws Exception {
+        Safetensors.Contents c = checkpoint();
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        meta.put("pruning", c.metadata().get("pruning").replace("\"index\":4", "\"index\":9"));
+        rejected(c.tensors(), meta, "__metadata__.pruning.layers", "index");
+        meta.put("pruning", c.metadata().get("pruning").replace("\"index\":4", "\"index\":0"));
+        rejected(c.tensors(), meta, "__metadata__.pruning.layers");
+        meta.put("pruning", c.metadata().get("pruning").replace("prune_low_magnitude_dense", "prune_low_magnitude_densf"));
+        rejected(c.tensors(), meta, "__metadata__.pruning.layers", "prune_low_magnitude_densf");
+    }
+
+    @Test
+    void trainingStepMustBeANonNegativeInteger() throws Exception {
+        Safetensors.Contents c = checkpoint();
+        for (String bad : new String[] {"-3", "1.5", "", "x", "99999999999999999999"}) {
+            Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+            meta.put("training_step", bad);
+            rejected(c.tensors(), meta, "__metadata__.training_step");
+        }
+        Map<String, String> missing = new LinkedHashMap<>(c.metadata());
+        missing.remove("training_step");
+        rejected(c.tensors(), missing, "__metadata__.training_step", "missing");
+    }
+
+    @Test
+    void optimizerSlotsAreCheckedAgainstTheParameters() throws Exception {
+        Safetensors.Contents c = checkpoint();
+        String slot = "optimizer/dense/kernel/m";
+        Map<String, Safetensors.Entry> t = new LinkedHashMap<>(c.tensors());
+        t.put(slot, Safetensors.Entry.ofLongs(new long[36 * 4], 36 * 4));
+        rejected(t, c.metadata(), slot, "F32 vector of 144 values");
+        t.put(slot, Safetensors.Entry.ofFloats(new float[10], 10));
+        rejected(t, c.metadata(), slot, "144");
+        rejected(renamed(c.tensors(), slot, "optimizer/dense/kernal/m"), c.metadata(), "optimizer/dense/kernal/m", "parameter of the model");
+        Map<String, String> meta = new LinkedHashMap<>(c.metadata());
+        meta.put("optimizer", c.metadata().get("optimizer").replace("\"iterations\":4", "\"iterations\":-4"));
+        rejected(c.tensors(), meta, "__metadata__.optimizer", "iterations");
+        meta.remove("optimizer");
+        rejected(c.tensors(), meta, "optimizer state without __metadata__.optimizer");
+    }
+
+    @Test
+    void maskValuesMustBeZeroOrOne() throws Exception {
+        Safetensors.Contents c = checkpoint();
+        Map<String, Safetensors.Entry> t = new LinkedHashMap<>(c.tensors());
+        byte[] mask = t.get("pruning/conv2d/kernel/mask").raw().clone();
+        mask[7] = 2;
+        t.put("pruning/conv2d/kernel/mask", Safetensors.Entry.ofBytes(mask, t.get("pruning/conv2d/kernel/mask").shape()));
+        rejected(t, c.metadata(), "pruning/conv2d/kernel/mask", "value 7 is 2");
     }
 }
