@@ -126,7 +126,9 @@ public final class Idx {
                 return reader.read(in, compression);
             } catch (IdxFormatException e) {
                 throw e;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                // Decompressors report damage as IOExceptions, but third-party ones have also thrown unchecked
+                // exceptions on crafted input; either way the stream is corrupted, and the caller gets the checked one.
                 throw new IdxFormatException(src.name(), compression.name().toLowerCase() + " stream",
                         "corrupted or truncated: " + e.getMessage(), e);
             }
