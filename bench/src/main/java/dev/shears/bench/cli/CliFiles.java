@@ -2,6 +2,9 @@ package dev.shears.bench.cli;
 
 import dev.shears.interop.ModelFormat;
 import dev.shears.interop.Models;
+import dev.shears.infer.CompactModelFile;
+import dev.shears.infer.InferenceModel;
+import dev.shears.io.ModelFiles;
 import dev.shears.io.ModelFormatException;
 import dev.shears.nn.Sequential;
 import java.io.IOException;
@@ -13,6 +16,8 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParseResult;
 
 /**
  * The file checks and model loading the subcommands share: inputs are checked before they are opened (so
@@ -85,10 +90,38 @@ final class CliFiles {
 
     /**
      * A trainable model from any model file; a compact {@code .shrs} file is rebuilt from its runtime
-     * model (pruned weights stay exact zeros).
+     * model (pruned weights stay exact zeros). NaN or infinite weights are refused unless {@code allowNonFinite}.
      */
-    static Sequential loadTrainable(Path file, ModelFormat format) throws IOException {
-        return format == ModelFormat.COMPACT ? Models.loadRuntime(file).toSequential() : Models.load(file);
+    static Sequential loadTrainable(Path file, ModelFormat format, boolean allowNonFinite) throws IOException {
+        return format == ModelFormat.COMPACT ? loadRuntime(file, allowNonFinite).toSequential() : load(file, allowNonFinite);
+    }
+
+    /** {@link Models#load}, refusing NaN or infinite weights unless {@code allowNonFinite}. */
+    static Sequential load(Path file, boolean allowNonFinite) throws IOException {
+        Sequential model = Models.load(file);
+        if (!allowNonFinite) {
+            ModelFiles.checkFinite(model, file);
+        }
+        return model;
+    }
+
+    /** {@link Models#loadRuntime}, refusing NaN or infinite weights unless {@code allowNonFinite}. */
+    static InferenceModel loadRuntime(Path file, boolean allowNonFinite) throws IOException {
+        if (ModelFormat.detect(file) == ModelFormat.COMPACT) {
+            return CompactModelFile.read(file, !allowNonFinite);
+        }
+        return InferenceModel.compile(load(file, allowNonFinite));
+    }
+
+    /** Whether {@code --allow-non-finite} was given, before or after the subcommand. */
+    static boolean allowNonFinite(CommandSpec spec) {
+        for (CommandSpec s = spec; s != null; s = s.parent()) {
+            ParseResult parsed = s.commandLine().getParseResult();
+            if (parsed != null && parsed.hasMatchedOption(ShearsCli.ALLOW_NON_FINITE)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What a format is, in words. */

@@ -44,7 +44,7 @@ final class ConvertCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ModelFormat outFormat = CliFiles.modelOutputFormat(out);
         ModelFormat inFormat = CliFiles.detect(in);
-        Sequential model = CliFiles.loadTrainable(in, inFormat);
+        Sequential model = CliFiles.loadTrainable(in, inFormat, CliFiles.allowNonFinite(spec));
         if (outFormat == ModelFormat.ONNX) {
             Onnx.export(model, out, Onnx.ExportOptions.defaults().withSparseInitializers(sparseInitializers)
                     .withInputLayout(nchw ? Onnx.InputLayout.NCHW : Onnx.InputLayout.NHWC));

@@ -1,7 +1,6 @@
 package dev.shears.bench.cli;
 
 import dev.shears.infer.InferenceModel;
-import dev.shears.interop.Models;
 import dev.shears.interop.Npy;
 import dev.shears.io.AtomicFiles;
 import dev.shears.kernels.Parallel;
@@ -61,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
             CliFiles.requireOutputDirectory(output);
         }
         CliFiles.requireReadableFile(model);
-        InferenceModel runtime = Models.loadRuntime(model);
+        InferenceModel runtime = CliFiles.loadRuntime(model, CliFiles.allowNonFinite(spec));
         Npy.Array x = InputArrays.read(input);
         int n = InputArrays.examples(input, x.shape(), runtime.inputShape());
         float[] y = predict(runtime, x.data(), n);

@@ -107,7 +107,7 @@ final class PruneCommand implements Callable<Integer> {
             throw new IllegalArgumentException(model + " is a compact runtime file (inference only); prune needs a "
                     + "trainable model: .safetensors, .onnx, .keras or .h5");
         }
-        Sequential start = Models.load(model);
+        Sequential start = CliFiles.load(model, CliFiles.allowNonFinite(spec));
         FashionMnist.Data sets = loadData();
         requireFits(start, sets.train());
         if (threads != null) {

@@ -24,6 +24,8 @@ import picocli.CommandLine.Spec;
 public final class ShearsCli implements Runnable {
     /** The global option that turns on stack traces for expected errors. */
     static final String DEBUG = "--debug";
+    /** The global option that lets models with NaN or infinite weights load (refused by default). */
+    static final String ALLOW_NON_FINITE = "--allow-non-finite";
 
     @Spec
     CommandSpec spec;
@@ -33,6 +35,11 @@ public final class ShearsCli implements Runnable {
     @Option(names = DEBUG, scope = ScopeType.INHERIT,
             description = "Print the stack trace of expected errors too (bad files, bad option values).")
     boolean debug;
+
+    // Inherited as --debug is; read from the parse result by CliFiles.allowNonFinite.
+    @Option(names = ALLOW_NON_FINITE, scope = ScopeType.INHERIT,
+            description = "Load models whose weights hold NaN or infinities (refused by default).")
+    boolean allowNonFinite;
 
     /** Runs the command line and exits with its code: 0 success, 1 failure, 2 usage error. */
     public static void main(String[] args) {

@@ -188,6 +188,26 @@ class ShearsCliTest {
     }
 
     @Test
+    void modelsWithNonFiniteWeightsAreRefusedUnlessAllowed() throws Exception {
+        model.parameter("dense/bias").data()[2] = Float.NaN;
+        Path nan = dir.resolve("nan.safetensors");
+        ModelFiles.save(model, nan);
+        Path shrs = dir.resolve("nan.shrs");
+        CompactModelFile.write(InferenceModel.compile(model), shrs);
+        Path in = dir.resolve("x.npy");
+        Npy.write(in, randomImages(2, 5), 2, 28, 28, 1);
+        assertOneErrorLine(CliRun.of("predict", nan.toString(), "--input", in.toString(), "--classes"),
+                nan.toString(), "dense/bias", "NaN");
+        assertOneErrorLine(CliRun.of("predict", shrs.toString(), "--input", in.toString(), "--classes"),
+                shrs.toString(), "layer dense bias", "NaN");
+        assertOneErrorLine(CliRun.of("convert", nan.toString(), dir.resolve("out.shrs").toString()), nan.toString(), "NaN");
+        CliRun after = CliRun.of("predict", nan.toString(), "--input", in.toString(), "--classes", "--allow-non-finite");
+        assertEquals(0, after.code(), after.err());
+        CliRun before = CliRun.of("--allow-non-finite", "predict", shrs.toString(), "--input", in.toString(), "--classes");
+        assertEquals(0, before.code(), before.err());
+    }
+
+    @Test
     void predictRefusesAnInputOfTheWrongShape() throws Exception {
         Path in = dir.resolve("rgb.npy");
         Npy.write(in, new float[3 * 28 * 28 * 3], 3, 28, 28, 3);
