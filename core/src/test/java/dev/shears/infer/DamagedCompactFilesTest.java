@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 class DamagedCompactFilesTest {
     private static final Path FILE = Path.of("damaged.shrs");
     private static final List<Object> ABSURD = Arrays.asList(0L, -1L, 1.5, 1e300, 65537L, (1L << 20) + 1, 1L << 31,
-            Long.MAX_VALUE, 1L << 30, "7", "", "gelu", "CSR", null, true, List.of(), List.of(3L), List.of(3L, 3L, 3L), Map.of());
+            Long.MAX_VALUE, 1L << 30, "7", "", "gelu", "CSR", "BLOCK4", "TWO_FOUR", "DENSE", null, true, List.of(), List.of(3L), List.of(3L, 3L, 3L), Map.of());
 
     /** Conv2D 95% zeros (gaps encoding), a Dense layer half zeros (bitmap), a dense Dense layer. */
     static byte[] valid() {
