@@ -15,7 +15,8 @@ import java.util.Map;
  * Saves and loads models as safetensors files. Each trainable parameter is one F32 tensor named as in
  * the model ({@code conv2d/kernel} with Keras's layout (kh, kw, in, out), {@code dense/kernel} (in, out),
  * biases (out)); {@code __metadata__} holds {@code format = shears}, {@code format_version = 1} and
- * {@code architecture}, the model's JSON config, so {@link #load} can rebuild the model.
+ * {@code architecture}, the model's JSON config, so {@link #load} can rebuild the model, and
+ * {@link Safetensors#CHECKSUM_KEY}, the CRC32C of the weights, verified on every read.
  *
  * <pre>{@code ModelFiles.save(model, Path.of("model.safetensors")); Sequential m = ModelFiles.load(path);}</pre>
  */
