@@ -97,7 +97,9 @@ public final class KerasModels {
     /** The architecture is checked first, so an unsupported layer is reported before any weight is read. */
     private static Sequential build(Object config, Path file, String source, HdfFile h5) throws ModelFormatException {
         KerasConfig.Parsed parsed = KerasConfig.parse(config, file, source);
-        Sequential model = parsed.plan().build(parsed.inputShape(), file);
+        // Keras stores float32 weights uncompressed, so the file bounds what the architecture may claim.
+        long maxValues = Math.max(h5.size() / 4, 1 << 16);
+        Sequential model = parsed.plan().build(parsed.inputShape(), maxValues, file);
         KerasWeights.of(h5, file).copyInto(model);
         return model;
     }

@@ -173,6 +173,10 @@ final class KerasWeights {
                             + " needs " + Arrays.toString(p.value().shape()));
                     continue;
                 }
+                if (d.getFilters().isEmpty() && d.getStorageInBytes() < d.getSizeInBytes()) {
+                    problems.add(d.getPath() + " stores " + d.getStorageInBytes() + " bytes of its " + d.getSizeInBytes() + ": truncated");
+                    continue;
+                }
                 Object data = d.getDataFlat();
                 if (data instanceof float[] f) {
                     out[k] = f;

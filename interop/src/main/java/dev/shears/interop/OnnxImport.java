@@ -42,7 +42,7 @@ final class OnnxImport {
     /** Largest file read, in bytes: protobuf's own limit. */
     static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
     /** Largest per-example input accepted, in values. */
-    static final long MAX_INPUT_VALUES = 1L << 28;
+    static final long MAX_INPUT_VALUES = LayerPlan.MAX_ACTIVATION_VALUES;
 
     private final Path file;
     private final GraphProto graph;
@@ -128,7 +128,8 @@ final class OnnxImport {
         if (flattenedFrom != null) {
             throw new ModelFormatException(file, "graph", "a Flatten of a spatial map must be followed by Gemm or MatMul");
         }
-        return plan.build(inputShape, file);
+        // The weights are all in the file already (decoded, so their count is real): that is their bound.
+        return plan.build(inputShape, plan.weightValues(), file);
     }
 
     /** The graph input that is not an initializer; sets {@link #current} and {@link #shape}; returns Shears' input shape. */
