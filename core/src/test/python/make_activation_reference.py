@@ -1,5 +1,5 @@
-"""Prints the Keras reference values pasted into ActivationsKerasReferenceTest and PoolingKerasReferenceTest
-(CI has no Python, so the values live in the tests).
+"""Prints the Keras reference values pasted into ActivationKerasReferenceTest and PoolingLayersTest (nn), and
+the erf / erfc values pasted into ActivationsTest (kernels): CI has no Python, so the values live in the tests.
 
 Keras 3 with the TensorFlow backend, float32, CPU. For each activation, by its Keras name as a layer's
 activation string would resolve it (keras.activations.get), the values at POINTS and the derivatives
