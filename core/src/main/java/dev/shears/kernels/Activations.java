@@ -158,18 +158,19 @@ public final class Activations {
     // ---- the error function ----
 
     /**
-     * erf(x) = 2/√π ∫₀ˣ e^(-t²) dt in float: evaluated in double (see {@link #erfc(double)}), then rounded
-     * once. Within 1 ulp of the exact value over all floats (the test sweeps it against an independent
-     * double series); erf(±∞) = ±1, NaN stays NaN.
+     * erf(x) = 2/√π ∫₀ˣ e^(-t²) dt in float: evaluated in double (relative error below 1e-10), then rounded
+     * once, so the float is the correctly rounded one except within 1e-10 of a tie: at most 0.501 ulp from
+     * the exact value on 10 million random floats, and the test asserts 1 ulp on a 400,000-point sweep
+     * against an independent double series. erf(±∞) = ±1, NaN stays NaN.
      */
     public static float erf(float x) {
         return (float) erf((double) x);
     }
 
     /**
-     * erfc(x) = 1 - erf(x) in float, without the cancellation of 1 - erf for large x: within 1 ulp of the
-     * exact value wherever it is a normal float (x below about 9.1; the subnormal tail up to 10.05 to its
-     * absolute spacing, 1.4e-45), 0 beyond, 2 at -∞.
+     * erfc(x) = 1 - erf(x) in float, without the cancellation of 1 - erf for large x: rounded once from
+     * double like {@link #erf(float)}, so within 1 ulp of the exact value (the subnormal tail, x from about
+     * 9.1 to 10.05, to its spacing of 1.4e-45), 0 beyond, 2 at -∞, NaN stays NaN.
      */
     public static float erfc(float x) {
         return (float) erfc((double) x);
@@ -203,8 +204,8 @@ public final class Activations {
     private static final double ERFC_ZERO = 10.5;
 
     /**
-     * erf in double, relative error below 1e-10: the Taylor series for |x| < 0.5 (terms fall by at least
-     * 16x each, twelve reach double precision), else ±(1 - erfc(|x|)), where erfc < 0.48 loses nothing.
+     * erf in double, relative error below 1e-10: the Taylor series for |x| < 0.5 (each term at most 1/12 of
+     * the one before, twelve reach double precision), else ±(1 - erfc(|x|)), where erfc < 0.48 loses nothing.
      */
     static double erf(double x) {
         double a = Math.abs(x);
@@ -219,7 +220,7 @@ public final class Activations {
         return Math.copySign(1 - erfcAbove(a), x);
     }
 
-    /** erfc in double, relative error below 1e-10 for x up to 10.5, 0 beyond. */
+    /** erfc in double, relative error below 1e-10 for x up to 10.5, 0 beyond (where the float is 0 anyway). */
     static double erfc(double x) {
         if (x < -0.5) {
             return 2 - erfcAbove(-x);
