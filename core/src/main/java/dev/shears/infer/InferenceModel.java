@@ -1,14 +1,20 @@
 package dev.shears.infer;
 
 import dev.shears.kernels.Parallel;
+import dev.shears.kernels.Pool;
+import dev.shears.nn.Activation;
+import dev.shears.nn.ActivationLayer;
+import dev.shears.nn.AveragePooling2D;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.Dropout;
 import dev.shears.nn.Flatten;
 import dev.shears.nn.GlobalAveragePooling2D;
+import dev.shears.nn.GlobalMaxPooling2D;
 import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.ModelConfig;
+import dev.shears.nn.Reshape;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.ZeroPadding2D;
 import dev.shears.ops.ConvOps;
@@ -23,7 +29,7 @@ import java.util.Map;
 /**
  * A trained {@link Sequential} compiled for inference only: no autograd, conv and dense layers fused with
  * their bias and activation, each multiplying with a dense or a sparse {@link Kernel} chosen per layer by
- * {@link KernelRule} unless {@link Options} force one, dropout and flatten compiled away. The weights are
+ * {@link KernelRule} unless {@link Options} force one, dropout, flatten and reshape compiled away. The weights are
  * copied, so later training does not change a compiled model. Thread-safe: each calling thread gets its
  * own scratch buffers, allocated on its first call and reused after; large inputs run in chunks of
  * {@link Options#maxBatch()} examples.
@@ -106,13 +112,14 @@ public final class InferenceModel {
         List<Step> st = new ArrayList<>();
         Map<String, Kernel> ks = new LinkedHashMap<>();
         int[] shape = inputShape;
-        // Planar sparse convs write channel-major data; it flows through pools, zero padding and the next planar
-        // conv, and goes back to NHWC only before a step that needs it (or a flatten of a spatial map, or the end).
+        // Planar sparse convs write channel-major data; it flows through pools, zero padding, element-wise activations
+        // and the next planar conv, and goes back to NHWC only before a step that needs it (or a flatten or reshape
+        // of a spatial map, or the end).
         boolean chw = false;
         for (Layer outer : model.layers()) {
             Layer l = outer.unwrap();
             Step s = compileLayer(l, shape, options, chw);
-            boolean needsNhwc = s != null ? !s.acceptsChannelsFirst() : l instanceof Flatten;
+            boolean needsNhwc = s != null ? !s.acceptsChannelsFirst() : l instanceof Flatten || l instanceof Reshape;
             if (chw && needsNhwc) {
                 st.add(new ToNhwcStep(shape));
                 chw = false;
@@ -176,16 +183,33 @@ public final class InferenceModel {
         if (l instanceof MaxPooling2D p) {
             int[] ps = p.poolSize();
             int[] ss = p.strides();
-            return new PoolStep(l.name(), false, in, ps[0], ps[1], ss[0], ss[1], chw, STEP_SCRATCH);
+            int[] out = l.outputShape();
+            Pool.Window g = new Pool.Window(in[0], in[1], in[2], ps[0], ps[1], ss[0], ss[1], 0, 0, out[0], out[1]);
+            return new PoolStep(l.name(), PoolStep.Kind.MAX, g, chw, STEP_SCRATCH);
+        }
+        if (l instanceof AveragePooling2D p) {
+            int[] ps = p.poolSize();
+            int[] ss = p.strides();
+            int[] out = l.outputShape();
+            Pool.Window g = new Pool.Window(in[0], in[1], in[2], ps[0], ps[1], ss[0], ss[1],
+                ConvOps.padBefore(in[0], ps[0], ss[0], p.padding()), ConvOps.padBefore(in[1], ps[1], ss[1], p.padding()), out[0], out[1]);
+            return new PoolStep(l.name(), PoolStep.Kind.AVERAGE, g, chw, STEP_SCRATCH);
         }
         if (l instanceof GlobalAveragePooling2D) {
-            return new PoolStep(l.name(), true, in, in[0], in[1], 1, 1, chw, STEP_SCRATCH);
+            return new PoolStep(l.name(), PoolStep.Kind.GLOBAL_AVERAGE, in, chw);
+        }
+        if (l instanceof GlobalMaxPooling2D) {
+            return new PoolStep(l.name(), PoolStep.Kind.GLOBAL_MAX, in, chw);
+        }
+        if (l instanceof ActivationLayer a) {
+            // linear is the identity; an element-wise activation keeps a channel-major layout
+            return a.activation() == Activation.LINEAR ? null : new ActivationStep(l.name(), a.activation(), in, chw);
         }
         if (l instanceof ZeroPadding2D z) {
             return new PadStep(l.name(), in, z.top(), z.bottom(), z.left(), z.right(), chw);
         }
-        if (l instanceof Dropout || l instanceof Flatten) {
-            return null; // identity at inference; NHWC data is already flat
+        if (l instanceof Dropout || l instanceof Flatten || l instanceof Reshape) {
+            return null; // identity at inference; NHWC data is already flat, and any shape of it
         }
         throw new IllegalArgumentException("layer " + l.name() + ": the inference runtime cannot run " + l.type() + " layers");
     }

@@ -132,6 +132,77 @@ public final class ReferenceKernels {
     }
 
     /**
+     * Average pooling, element by element: each output is the sum of its window's cells inside x, in
+     * (ky, kx) order, divided by how many there are; padding cells are not counted.
+     */
+    public static void avgPool(float[] y, float[] x, int n, Pool.Window g) {
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    for (int ch = 0; ch < g.c(); ch++) {
+                        float sum = 0f;
+                        int count = 0;
+                        for (int ky = 0; ky < g.ph(); ky++) {
+                            for (int kx = 0; kx < g.pw(); kx++) {
+                                int iy = oy * g.sh() - g.padTop() + ky;
+                                int ix = ox * g.sw() - g.padLeft() + kx;
+                                if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
+                                    sum += x[((b * g.h() + iy) * g.w() + ix) * g.c() + ch];
+                                    count++;
+                                }
+                            }
+                        }
+                        y[((b * g.oh() + oy) * g.ow() + ox) * g.c() + ch] = sum / count;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Backward of {@link #avgPool}: dX += dY / count at every real cell of each window. */
+    public static void avgPoolBackward(float[] dX, float[] dY, int n, Pool.Window g) {
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    int count = 0;
+                    for (int ky = 0; ky < g.ph(); ky++) {
+                        for (int kx = 0; kx < g.pw(); kx++) {
+                            int iy = oy * g.sh() - g.padTop() + ky;
+                            int ix = ox * g.sw() - g.padLeft() + kx;
+                            count += iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w() ? 1 : 0;
+                        }
+                    }
+                    for (int ky = 0; ky < g.ph(); ky++) {
+                        for (int kx = 0; kx < g.pw(); kx++) {
+                            int iy = oy * g.sh() - g.padTop() + ky;
+                            int ix = ox * g.sw() - g.padLeft() + kx;
+                            if (iy >= 0 && iy < g.h() && ix >= 0 && ix < g.w()) {
+                                for (int ch = 0; ch < g.c(); ch++) {
+                                    dX[((b * g.h() + iy) * g.w() + ix) * g.c() + ch]
+                                            += dY[((b * g.oh() + oy) * g.ow() + ox) * g.c() + ch] / (float) count;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Global max pooling, element by element: y (n,c) = the largest of the hw values of each channel. */
+    public static void globalMaxPool(float[] y, float[] x, int n, int hw, int c) {
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                float best = x[b * hw * c + ch];
+                for (int p = 1; p < hw; p++) {
+                    best = Math.max(best, x[(b * hw + p) * c + ch]);
+                }
+                y[b * c + ch] = best;
+            }
+        }
+    }
+
+    /**
      * Zero padding, element by element: y (n, h+top+bottom, w+left+right, c) is x (n,h,w,c) where the
      * output position minus (top, left) falls inside x, else 0.
      */

@@ -86,6 +86,31 @@ public final class ModelConfig {
                 int[] s = ints(c.get("strides"), at + ".strides");
                 yield new MaxPooling2D(p[0], p[1], s[0], s[1]);
             }
+            case "AveragePooling2D" -> {
+                int[] p = positive(c.get("pool_size"), at + ".pool_size");
+                int[] s = positive(c.get("strides"), at + ".strides");
+                yield new AveragePooling2D(p[0], p[1], s[0], s[1], padding(c.get("padding"), at + ".padding"));
+            }
+            case "GlobalMaxPooling2D" -> {
+                if (c.containsKey("keepdims") && !Boolean.FALSE.equals(c.get("keepdims"))) {
+                    throw new IllegalArgumentException("architecture field " + at + ".keepdims must be false (Shears has no keepdims), got "
+                            + c.get("keepdims"));
+                }
+                yield new GlobalMaxPooling2D();
+            }
+            case "Activation" -> new ActivationLayer(activation(c.get("activation"), at + ".activation"));
+            case "Reshape" -> {
+                Object shape = c.get("target_shape");
+                if (!(shape instanceof List<?> l) || l.isEmpty() || !l.stream().allMatch(v -> v instanceof Number n && isInt(n))) {
+                    throw new IllegalArgumentException("architecture field " + at + ".target_shape must be a non-empty list of integers, got "
+                            + shape);
+                }
+                try {
+                    yield new Reshape(l.stream().mapToInt(v -> ((Number) v).intValue()).toArray());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("architecture field " + at + ".target_shape: " + e.getMessage(), e);
+                }
+            }
             case "Dropout" -> new Dropout(number(c.get("rate"), at + ".rate").doubleValue());
             case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
             case "Flatten" -> new Flatten();
@@ -127,6 +152,33 @@ public final class ModelConfig {
             }
         }
         return out;
+    }
+
+    /** Exactly two positive integers, e.g. a pool size [2, 2]. */
+    private static int[] positive(Object v, String what) {
+        if (!(v instanceof List<?> l) || l.size() != 2 || !l.stream().allMatch(x -> x instanceof Number n && isInt(n) && n.intValue() > 0)) {
+            throw new IllegalArgumentException("architecture field " + what + " must be a list of two positive integers, got " + v);
+        }
+        return new int[] {((Number) l.get(0)).intValue(), ((Number) l.get(1)).intValue()};
+    }
+
+    /** Keras's padding names, "valid" or "same", exactly. */
+    private static Padding padding(Object v, String what) {
+        if ("valid".equals(v) || "same".equals(v)) {
+            return Padding.valueOf(((String) v).toUpperCase(Locale.ROOT));
+        }
+        throw new IllegalArgumentException("architecture field " + what + " must be \"valid\" or \"same\", got " + v);
+    }
+
+    private static Activation activation(Object v, String what) {
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException("architecture field " + what + " must be an activation name, got " + v);
+        }
+        try {
+            return Activation.fromKerasName(s);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("architecture field " + what + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whether {@code n} is a whole number in int range (JSON gives Long, code-built maps Integer). */

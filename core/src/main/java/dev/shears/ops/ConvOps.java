@@ -12,7 +12,7 @@ import java.util.Arrays;
 
 /**
  * Differentiable image ops over NHWC tensors {@code (n, h, w, c)}: convolution as im2col + GEMM,
- * max pooling, global average pooling and explicit zero padding.
+ * max and average pooling, global average and max pooling, and explicit zero padding.
  *
  * <pre>{@code Tensor y = ConvOps.conv2d(x, kernel, bias, 1, 1, Padding.VALID);}</pre>
  */
@@ -28,9 +28,13 @@ public final class ConvOps {
         SAME
     }
 
-    /** Output size along one axis. */
+    /** Output size along one axis; 0 when a 'valid' window does not fit. */
     public static int outputSize(int in, int k, int stride, Padding padding) {
-        return padding == Padding.SAME ? (in + stride - 1) / stride : (in - k) / stride + 1;
+        if (padding == Padding.SAME) {
+            return (in + stride - 1) / stride;
+        }
+        // floorDiv: (in - k) / stride rounds -1 / 2 up to 0, which made a kernel one larger than the input fit
+        return Math.floorDiv(in - k, stride) + 1;
     }
 
     /** Padding before (top or left) along one axis, TensorFlow's rule. */
@@ -219,6 +223,50 @@ public final class ConvOps {
         Pool.globalAvgPool(y, x.data(), n, hw, c);
         Tensor out = Tensor.derived(y, new int[] {n, c}, x);
         out.setBackward(() -> Pool.globalAvgPoolBackward(x.grad(), out.grad(), n, hw, c));
+        return out;
+    }
+
+    /**
+     * Average pooling as Keras's AveragePooling2D: x (n,h,w,c) -> (n,oh,ow,c), oh = {@link #outputSize};
+     * 'same' pads by TensorFlow's rule and averages only the cells of each window that lie inside x.
+     *
+     * @throws IllegalArgumentException for non-positive pool sizes or strides
+     */
+    public static Tensor avgPool2d(Tensor x, int ph, int pw, int sh, int sw, Padding padding) {
+        if (x.rank() != 4) {
+            throw new ShapeMismatchException("avgPool2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
+        }
+        if (ph < 1 || pw < 1 || sh < 1 || sw < 1) {
+            throw new IllegalArgumentException("avgPool2d pool size and strides must be positive, got pool " + ph + "x" + pw
+                    + " strides " + sh + "x" + sw);
+        }
+        int n = x.shape(0), h = x.shape(1), w = x.shape(2), c = x.shape(3);
+        int oh = outputSize(h, ph, sh, padding);
+        int ow = outputSize(w, pw, sw, padding);
+        if (oh <= 0 || ow <= 0) {
+            throw new ShapeMismatchException("avgPool2d: pool " + ph + "x" + pw + " larger than input " + Arrays.toString(x.shape())
+                    + " with " + padding + " padding");
+        }
+        Pool.Window g = new Pool.Window(h, w, c, ph, pw, sh, sw, padBefore(h, ph, sh, padding), padBefore(w, pw, sw, padding), oh, ow);
+        float[] y = new float[n * oh * ow * c];
+        Pool.avgPool(y, x.data(), n, g);
+        Tensor out = Tensor.derived(y, new int[] {n, oh, ow, c}, x);
+        // dX (n,h,w,c) += dY (n,oh,ow,c) / count, spread over each window's real cells
+        out.setBackward(() -> Pool.avgPoolBackward(x.grad(), out.grad(), n, g));
+        return out;
+    }
+
+    /** Global max pooling: x (n,h,w,c) -> (n,c), the largest value of each channel. */
+    public static Tensor globalMaxPool2d(Tensor x) {
+        if (x.rank() != 4) {
+            throw new ShapeMismatchException("globalMaxPool2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
+        }
+        int n = x.shape(0), hw = x.shape(1) * x.shape(2), c = x.shape(3);
+        float[] y = new float[n * c];
+        Pool.globalMaxPool(y, x.data(), n, hw, c);
+        Tensor out = Tensor.derived(y, new int[] {n, c}, x);
+        // dX (n,hw,c) += dY (n,c) / ties where x equals the maximum
+        out.setBackward(() -> Pool.globalMaxPoolBackward(x.grad(), out.grad(), x.data(), y, n, hw, c));
         return out;
     }
 

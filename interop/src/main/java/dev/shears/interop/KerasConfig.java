@@ -155,14 +155,14 @@ final class KerasConfig {
         if (a == null) {
             return Activation.LINEAR;
         }
-        if (a instanceof String s) {
-            for (Activation act : Activation.values()) {
-                if (act.kerasName().equals(s)) {
-                    return act;
-                }
-            }
+        if (!(a instanceof String s)) {
+            throw new ModelFormatException(file, at + ".activation", "expected an activation name, got " + a);
         }
-        throw new ModelFormatException(file, at + ".activation", "'" + a + "' is not supported; Shears has relu, softmax and linear");
+        try {
+            return Activation.fromKerasName(s);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, at + ".activation", "'" + a + "' is not supported: " + e.getMessage());
+        }
     }
 
     private Padding padding(Map<?, ?> c, String at) throws ModelFormatException {

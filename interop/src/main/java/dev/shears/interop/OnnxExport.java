@@ -152,6 +152,8 @@ final class OnnxExport {
             case RELU -> node("Relu", new String[] {current});
             case SOFTMAX -> node("Softmax", new String[] {current}, intAttr("axis", channelAxis));
             case LINEAR -> { }
+            // The other activations have no ONNX export yet; failing beats a model that silently drops them.
+            default -> throw new IllegalArgumentException("ONNX export does not support activation '" + a.kerasName() + "' yet");
         }
     }
 
