@@ -204,8 +204,10 @@ def callback_section():
     model = tiny_model()
     cb = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="max", patience=1)
     epochs_run, _ = drive(cb, model, acc, key="val_accuracy")
+    weight = float(model.layers[0].get_weights()[0][0, 0])
     print("    static final double[] VAL_ACCURACY = {" + ", ".join(repr(v) for v in acc) + "};")
-    print(f"    static final int[] ES_ACCURACY_MAX = {{{epochs_run}, {cb.stopped_epoch}, {cb.best_epoch}, 0}};")
+    print("    /** EarlyStopping(monitor='val_accuracy', mode='max', patience=1) on VAL_ACCURACY: as above. */")
+    print(f"    static final int[] ES_ACCURACY_MAX = {{{epochs_run}, {cb.stopped_epoch}, {cb.best_epoch}, {int(weight)}}};")
 
     plateau = {
         "RLR_PATIENCE2": dict(patience=2, factor=0.5),
