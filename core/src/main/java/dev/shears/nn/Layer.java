@@ -40,6 +40,15 @@ public abstract class Layer {
         return List.of();
     }
 
+    /**
+     * Penalties this layer adds to the training loss, Keras's {@code layer.losses} from weight regularizers:
+     * scalar tensors (shape (1)) built from this layer's current weights, so they can be differentiated.
+     * Empty for layers without regularizers (the default).
+     */
+    public List<Tensor> regularizationLosses() {
+        return List.of();
+    }
+
     /** Extra non-trainable values this layer stores (e.g. pruning masks); counted by summary. */
     public long nonTrainableCount() {
         return 0;

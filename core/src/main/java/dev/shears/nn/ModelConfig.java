@@ -76,11 +76,13 @@ public final class ModelConfig {
                 yield new Conv2D(number(c.get("filters"), at + ".filters").intValue(), k[0], k[1], s[0], s[1],
                         Padding.valueOf(String.valueOf(c.get("padding")).toUpperCase(Locale.ROOT)),
                         Activation.fromKerasName(String.valueOf(c.get("activation"))),
-                        Initializer.fromKerasName(String.valueOf(c.get("kernel_initializer"))));
+                        Initializer.fromKerasName(String.valueOf(c.get("kernel_initializer"))),
+                        regularizer(c.get("kernel_regularizer"), at + ".kernel_regularizer"));
             }
             case "Dense" -> new Dense(number(c.get("units"), at + ".units").intValue(),
                     Activation.fromKerasName(String.valueOf(c.get("activation"))),
-                    Initializer.fromKerasName(String.valueOf(c.get("kernel_initializer"))));
+                    Initializer.fromKerasName(String.valueOf(c.get("kernel_initializer"))),
+                    regularizer(c.get("kernel_regularizer"), at + ".kernel_regularizer"));
             case "MaxPooling2D" -> {
                 int[] p = ints(c.get("pool_size"), at + ".pool_size");
                 int[] s = ints(c.get("strides"), at + ".strides");
@@ -124,6 +126,21 @@ public final class ModelConfig {
             }
             default -> throw new IllegalArgumentException(at + ": unknown layer type '" + type + "'");
         };
+    }
+
+    /** A layer's {@code kernel_regularizer}: absent or null for none, else {@link Regularizer#toConfig}'s form. */
+    private static Regularizer regularizer(Object v, String what) {
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw new IllegalArgumentException("architecture field " + what + " must be an object or null, got " + v);
+        }
+        try {
+            return Regularizer.fromConfig(m);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("architecture field " + what + ": " + e.getMessage(), e);
+        }
     }
 
     private static Number number(Object v, String what) {

@@ -153,6 +153,18 @@ public final class Sequential {
         return all;
     }
 
+    /**
+     * The weight penalties of all layers (wrapped layers included), Keras's {@code model.losses}: scalar
+     * tensors from the current weights, to be added to the training loss. Empty when no layer has a regularizer.
+     */
+    public List<Tensor> regularizationLosses() {
+        List<Tensor> out = new ArrayList<>();
+        for (Layer l : layers) {
+            out.addAll(l.unwrap().regularizationLosses());
+        }
+        return out;
+    }
+
     /** The parameter with that name. */
     public Parameter parameter(String name) {
         for (Parameter p : parameters()) {
