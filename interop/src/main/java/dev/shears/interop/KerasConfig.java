@@ -2,6 +2,10 @@ package dev.shears.interop;
 
 import dev.shears.io.ModelFormatException;
 import dev.shears.nn.Activation;
+import dev.shears.nn.ActivationLayer;
+import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.GlobalMaxPooling2D;
+import dev.shears.nn.Reshape;
 import dev.shears.nn.Dropout;
 import dev.shears.nn.Flatten;
 import dev.shears.nn.GlobalAveragePooling2D;
@@ -19,8 +23,9 @@ import java.util.Map;
  * and layouts map one to one onto Shears' layers, and anything Shears does not have is refused by name.
  */
 final class KerasConfig {
-    static final String SUPPORTED = "InputLayer, Conv2D, Dense, MaxPooling2D, Dropout, GlobalAveragePooling2D, Flatten, "
-            + "ZeroPadding2D (activations relu, softmax, linear)";
+    static final String SUPPORTED = "InputLayer, Conv2D, Dense, MaxPooling2D, AveragePooling2D, Dropout, GlobalAveragePooling2D, "
+            + "GlobalMaxPooling2D, Flatten, Reshape, ZeroPadding2D, Activation (activations linear, relu, softmax, sigmoid, tanh, "
+            + "leaky_relu, elu, gelu, silu/swish, relu6)";
     private static final int MAX_SIZE = 1 << 16;
 
     private final Path file;
@@ -130,6 +135,21 @@ final class KerasConfig {
                 yield new GlobalAveragePooling2D();
             }
             case "Flatten" -> new Flatten();
+            case "Activation" -> new ActivationLayer(activation(c, at));
+            case "AveragePooling2D" -> {
+                expect(c, "data_format", "channels_last", at);
+                int[] p = pair(c.get("pool_size"), at + ".pool_size");
+                int[] s = c.get("strides") == null ? p : pair(c.get("strides"), at + ".strides");
+                yield new AveragePooling2D(p[0], p[1], s[0], s[1], padding(c, at));
+            }
+            case "GlobalMaxPooling2D" -> {
+                expect(c, "data_format", "channels_last", at);
+                if (Boolean.TRUE.equals(c.get("keepdims"))) {
+                    throw new ModelFormatException(file, at + ".keepdims", "keepdims=True is not supported");
+                }
+                yield new GlobalMaxPooling2D();
+            }
+            case "Reshape" -> new Reshape(targetShape(c.get("target_shape"), at + ".target_shape"));
             case "ZeroPadding2D" -> {
                 expect(c, "data_format", "channels_last", at);
                 int[] p = zeroPadding(c.get("padding"), at + ".padding");
@@ -196,6 +216,18 @@ final class KerasConfig {
         }
         int[] hw = pair(v, at);
         return new int[] {hw[0], hw[0], hw[1], hw[1]};
+    }
+
+    /** Keras's Reshape target: positive sizes and at most one -1. */
+    private int[] targetShape(Object v, String at) throws ModelFormatException {
+        if (!(v instanceof List<?> l) || l.isEmpty() || l.size() > 3) {
+            throw new ModelFormatException(file, at, "expected 1 to 3 sizes, got " + v);
+        }
+        int[] shape = new int[l.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = l.get(i) instanceof Number n && n.doubleValue() == -1 ? -1 : integer(l.get(i), at + "[" + i + "]");
+        }
+        return shape;
     }
 
     private int[] batchShape(Object v, String at) throws ModelFormatException {

@@ -116,6 +116,11 @@ public final class KerasModels {
                 throw new ModelFormatException(file, name, "larger than " + max + " bytes");
             }
             return bytes;
+        } catch (ModelFormatException ex) {
+            throw ex;
+        } catch (IOException ex) {
+            // A damaged zip entry (bad deflate data, early end) is a damaged file, not an I/O failure.
+            throw new ModelFormatException(file, name, "cannot be read from the .keras zip: " + ex, ex);
         }
     }
 

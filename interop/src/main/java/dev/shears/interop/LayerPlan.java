@@ -2,6 +2,9 @@ package dev.shears.interop;
 
 import dev.shears.io.ModelFormatException;
 import dev.shears.nn.Activation;
+import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.GlobalMaxPooling2D;
+import dev.shears.nn.Reshape;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.Dropout;
@@ -188,8 +191,22 @@ final class LayerPlan {
         if (l instanceof ZeroPadding2D z) {
             return in.length == 3 ? new long[] {in[0] + z.top() + z.bottom(), in[1] + z.left() + z.right(), in[2]} : null;
         }
-        if (l instanceof GlobalAveragePooling2D) {
+        if (l instanceof GlobalAveragePooling2D || l instanceof GlobalMaxPooling2D) {
             return in.length == 3 ? new long[] {in[2]} : null;
+        }
+        if (l instanceof AveragePooling2D p) {
+            int[] k = p.poolSize();
+            int[] s = p.strides();
+            if (in.length != 3) {
+                return null;
+            }
+            if (p.padding() == Padding.SAME) {
+                return new long[] {(in[0] + s[0] - 1) / s[0], (in[1] + s[1] - 1) / s[1], in[2]};
+            }
+            return in[0] >= k[0] && in[1] >= k[1] ? new long[] {(in[0] - k[0]) / s[0] + 1, (in[1] - k[1]) / s[1] + 1, in[2]} : null;
+        }
+        if (l instanceof Reshape r) {
+            return reshaped(r.targetShape(), in);
         }
         if (l instanceof Flatten) {
             long n = 1;
@@ -198,7 +215,35 @@ final class LayerPlan {
             }
             return new long[] {n};
         }
-        return in; // Dropout; a new layer type must be added above before an importer uses it
+        return in; // Dropout, ActivationLayer; a new layer type must be added above before an importer uses it
+    }
+
+    /** Keras's Reshape: the target with its one -1 inferred, or null if the sizes do not match. */
+    private static long[] reshaped(int[] target, long[] in) {
+        long total = 1;
+        for (long d : in) {
+            total = Math.min(total * d, 1L << 40);
+        }
+        long known = 1;
+        int unknown = -1;
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] == -1 && unknown < 0) {
+                unknown = i;
+            } else if (target[i] < 1) {
+                return null;
+            } else {
+                known = Math.min(known * target[i], 1L << 40);
+            }
+        }
+        long[] out = java.util.Arrays.stream(target).asLongStream().toArray();
+        if (unknown >= 0) {
+            if (total % known != 0) {
+                return null;
+            }
+            out[unknown] = total / known;
+            return out;
+        }
+        return known == total ? out : null;
     }
 
     /**
@@ -221,9 +266,9 @@ final class LayerPlan {
         return false;
     }
 
-    /** Gives softmax to the last layer if it is a conv or dense layer without an activation. */
-    boolean fuseSoftmax() {
-        return !entries.isEmpty() && entries.get(entries.size() - 1) instanceof Weighted w && setActivation(w, Activation.SOFTMAX);
+    /** Gives {@code a} to the last layer if it is a conv or dense layer without an activation. */
+    boolean fuseDirect(Activation a) {
+        return !entries.isEmpty() && entries.get(entries.size() - 1) instanceof Weighted w && setActivation(w, a);
     }
 
     private static boolean setActivation(Weighted w, Activation a) {

@@ -12,6 +12,10 @@ import dev.shears.interop.onnx.OnnxProto.TensorShapeProto;
 import dev.shears.interop.onnx.OnnxProto.TypeProto;
 import dev.shears.interop.onnx.OnnxProto.ValueInfoProto;
 import dev.shears.nn.Activation;
+import dev.shears.nn.ActivationLayer;
+import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.GlobalMaxPooling2D;
+import dev.shears.nn.Reshape;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.Dropout;
@@ -82,6 +86,15 @@ final class OnnxExport {
         } else if (l instanceof GlobalAveragePooling2D) {
             node("GlobalAveragePool", new String[] {current});
             node("Flatten", new String[] {current}, intAttr("axis", 1));
+        } else if (l instanceof GlobalMaxPooling2D) {
+            node("GlobalMaxPool", new String[] {current});
+            node("Flatten", new String[] {current}, intAttr("axis", 1));
+        } else if (l instanceof AveragePooling2D p) {
+            averagePool(p);
+        } else if (l instanceof ActivationLayer a) {
+            activation(a.activation(), l.outputShape().length == 3 ? 1 : -1);
+        } else if (l instanceof Reshape r) {
+            reshape(r);
         } else if (l instanceof Flatten) {
             int[] in = l.inputShape();
             if (in.length == 3) {
@@ -102,6 +115,39 @@ final class OnnxExport {
         } else {
             // Every layer type Shears has is handled above; a new one must be added here.
             throw new IllegalArgumentException("layer " + l.name() + ": ONNX export does not know " + l.type() + " layers");
+        }
+    }
+
+    /** TensorFlow's 'same' average pooling divides by the cells inside the image: count_include_pad = 0. */
+    private void averagePool(AveragePooling2D p) {
+        int[] in = p.inputShape();
+        int[] k = p.poolSize();
+        int[] s = p.strides();
+        int[] out = p.outputShape();
+        int top = ConvOps.padBefore(in[0], k[0], s[0], p.padding());
+        int left = ConvOps.padBefore(in[1], k[1], s[1], p.padding());
+        int bottom = Math.max((out[0] - 1) * s[0] + k[0] - in[0] - top, 0);
+        int right = Math.max((out[1] - 1) * s[1] + k[1] - in[1] - left, 0);
+        node("AveragePool", new String[] {current}, ints("kernel_shape", k), ints("strides", s),
+                ints("pads", top, left, bottom, right), intAttr("count_include_pad", 0));
+    }
+
+    /** Shears reshapes NHWC data: spatial maps go to NHWC first, and a spatial result back to NCHW. */
+    private void reshape(Reshape r) {
+        if (r.inputShape().length == 3) {
+            node("Transpose", new String[] {current}, ints("perm", 0, 2, 3, 1));
+        }
+        int[] out = r.outputShape();
+        long[] target = new long[out.length + 1];
+        target[0] = -1;
+        for (int i = 0; i < out.length; i++) {
+            target[i + 1] = out[i];
+        }
+        String shape = r.name() + "/shape";
+        graph.addInitializer(OnnxTensors.longs(shape, target));
+        node("Reshape", new String[] {current, shape});
+        if (out.length == 3) {
+            node("Transpose", new String[] {current}, ints("perm", 0, 3, 1, 2));
         }
     }
 
@@ -144,17 +190,43 @@ final class OnnxExport {
         addWeight(w, d.kernel().data(), d.inputShape()[0], d.units());
         graph.addInitializer(OnnxTensors.floats(b, d.bias().data(), d.units()));
         node("Gemm", new String[] {current, w, b});
-        activation(d.activation(), 1);
+        activation(d.activation(), -1);
     }
 
+    /** The activation's nodes on the current value; softmax normalises over {@code channelAxis} (1 for NCHW maps, -1 else). */
     private void activation(Activation a, int channelAxis) {
+        String x = current;
         switch (a) {
-            case RELU -> node("Relu", new String[] {current});
-            case SOFTMAX -> node("Softmax", new String[] {current}, intAttr("axis", channelAxis));
             case LINEAR -> { }
-            // The other activations have no ONNX export yet; failing beats a model that silently drops them.
-            default -> throw new IllegalArgumentException("ONNX export does not support activation '" + a.kerasName() + "' yet");
+            case RELU -> node("Relu", new String[] {x});
+            case SOFTMAX -> node("Softmax", new String[] {x}, intAttr("axis", channelAxis));
+            case SIGMOID -> node("Sigmoid", new String[] {x});
+            case TANH -> node("Tanh", new String[] {x});
+            case LEAKY_RELU -> node("LeakyRelu", new String[] {x}, floatAttr("alpha", Activation.LEAKY_RELU_NEGATIVE_SLOPE));
+            case ELU -> node("Elu", new String[] {x}, floatAttr("alpha", Activation.ELU_ALPHA));
+            case RELU6 -> node("Clip", new String[] {x, scalar(0f), scalar(6f)});
+            case SILU -> {
+                node("Sigmoid", new String[] {x});
+                node("Mul", new String[] {x, current});
+            }
+            case GELU -> {
+                // Opset 17 has no Gelu: 0.5 x (1 + erf(x / sqrt 2)), Keras's exact form.
+                node("Div", new String[] {x, scalar((float) Math.sqrt(2))});
+                node("Erf", new String[] {current});
+                node("Add", new String[] {current, scalar(1f)});
+                node("Mul", new String[] {x, current});
+                node("Mul", new String[] {current, scalar(0.5f)});
+            }
         }
+    }
+
+    /** A float scalar initializer, one per value. */
+    private String scalar(float v) {
+        String name = "const/" + Float.toString(v);
+        if (graph.getInitializerList().stream().noneMatch(t -> t.getName().equals(name))) {
+            graph.addInitializer(OnnxTensors.floats(name, new float[] {v}));
+        }
+        return name;
     }
 
     private void addWeight(String name, float[] data, long... dims) {
@@ -218,6 +290,10 @@ final class OnnxExport {
 
     private static AttributeProto intAttr(String name, int value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static AttributeProto floatAttr(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
     }
 
     private static AttributeProto strings(String name, String value) {
