@@ -120,16 +120,21 @@ final class OnnxExport {
 
     /** TensorFlow's 'same' average pooling divides by the cells inside the image: count_include_pad = 0. */
     private void averagePool(AveragePooling2D p) {
-        int[] in = p.inputShape();
         int[] k = p.poolSize();
         int[] s = p.strides();
-        int[] out = p.outputShape();
-        int top = ConvOps.padBefore(in[0], k[0], s[0], p.padding());
-        int left = ConvOps.padBefore(in[1], k[1], s[1], p.padding());
-        int bottom = Math.max((out[0] - 1) * s[0] + k[0] - in[0] - top, 0);
-        int right = Math.max((out[1] - 1) * s[1] + k[1] - in[1] - left, 0);
         node("AveragePool", new String[] {current}, ints("kernel_shape", k), ints("strides", s),
-                ints("pads", top, left, bottom, right), intAttr("count_include_pad", 0));
+                ints("pads", pads(p.inputShape(), k, s, p.outputShape(), p.padding())), intAttr("count_include_pad", 0));
+    }
+
+    /**
+     * ONNX's explicit pads (top, left, bottom, right) for a Keras padding mode: TensorFlow's SAME puts the
+     * odd pixel at the bottom/right, which ONNX's symmetric auto_pad cannot say.
+     */
+    private static int[] pads(int[] in, int[] k, int[] s, int[] out, ConvOps.Padding padding) {
+        int top = ConvOps.padBefore(in[0], k[0], s[0], padding);
+        int left = ConvOps.padBefore(in[1], k[1], s[1], padding);
+        return new int[] {top, left, Math.max((out[0] - 1) * s[0] + k[0] - in[0] - top, 0),
+            Math.max((out[1] - 1) * s[1] + k[1] - in[1] - left, 0)};
     }
 
     /** Shears reshapes NHWC data: spatial maps go to NHWC first, and a spatial result back to NCHW. */
@@ -174,13 +179,8 @@ final class OnnxExport {
         String b = c.name() + "/bias";
         addWeight(w, oihw, oc, ch, k[0], k[1]);
         graph.addInitializer(OnnxTensors.floats(b, c.bias().data(), oc));
-        int top = ConvOps.padBefore(in[0], k[0], s[0], c.padding());
-        int left = ConvOps.padBefore(in[1], k[1], s[1], c.padding());
-        // TensorFlow's SAME puts the odd pixel at the bottom/right; ONNX takes explicit, asymmetric pads.
-        int bottom = Math.max((out[0] - 1) * s[0] + k[0] - in[0] - top, 0);
-        int right = Math.max((out[1] - 1) * s[1] + k[1] - in[1] - left, 0);
         node("Conv", new String[] {current, w, b}, ints("kernel_shape", k), ints("strides", s),
-                ints("pads", top, left, bottom, right));
+                ints("pads", pads(in, k, s, out, c.padding())));
         activation(c.activation(), 1);
     }
 
