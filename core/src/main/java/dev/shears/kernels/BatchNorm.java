@@ -7,7 +7,8 @@ package dev.shears.kernels;
  *
  * <p>Statistics and gradient sums are accumulated in double over fixed blocks of {@link #ROWS_PER_BLOCK}
  * rows whose partial sums are added in block order, so they are the same on any number of threads. The
- * element-wise passes are plain loops over contiguous channels, which C2 vectorises.
+ * element-wise passes run on the Vector API when {@link Kernels#vectorEnabled()} ({@link VectorChannels}),
+ * else as plain loops over contiguous channels.
  *
  * <pre>{@code
  * BatchNorm.moments(mean, variance, x, rows, c);
@@ -92,6 +93,10 @@ public final class BatchNorm {
     public static void affine(float[] y, float[] x, float[] scale, float[] shift, int rows, int c) {
         int grain = Math.max(1, ELEMENTS_PER_CHUNK / Math.max(1, c));
         Parallel.common().forRange(rows, grain, (from, to) -> {
+            if (Kernels.VECTOR) {
+                VectorChannels.affineRows(y, x, scale, shift, from, to, c);
+                return;
+            }
             for (int r = from; r < to; r++) {
                 int o = r * c;
                 for (int ch = 0; ch < c; ch++) {
@@ -172,6 +177,10 @@ public final class BatchNorm {
         }
         int grain = Math.max(1, ELEMENTS_PER_CHUNK / Math.max(1, c));
         Parallel.common().forRange(rows, grain, (from, to) -> {
+            if (Kernels.VECTOR) {
+                VectorChannels.batchNormInputGradientRows(dX, dY, x, mean, invStd, a, meanDy, meanDyXhat, from, to, c);
+                return;
+            }
             for (int r = from; r < to; r++) {
                 int o = r * c;
                 for (int ch = 0; ch < c; ch++) {
@@ -187,10 +196,7 @@ public final class BatchNorm {
         int grain = Math.max(1, ELEMENTS_PER_CHUNK / Math.max(1, c));
         Parallel.common().forRange(rows, grain, (from, to) -> {
             for (int r = from; r < to; r++) {
-                int o = r * c;
-                for (int ch = 0; ch < c; ch++) {
-                    dX[o + ch] += dY[o + ch] * scale[ch];
-                }
+                Depthwise.multiplyAdd(dX, r * c, dY, r * c, scale, 0, c);
             }
         });
     }

@@ -9,8 +9,10 @@ import java.util.Arrays;
  * y[b, oy, ox, ch*dm+m] = bias[ch*dm+m] + Σ_{ky,kx} x[b, oy*sh - padTop + ky, ox*sw - padLeft + kx, ch] · k[ky, kx, ch, m]
  * </pre>
  * with taps outside the image counting as zero. The kernel is Keras's (kh, kw, c, dm): one tap's weights
- * for all channels are contiguous, as are one pixel's channels in NHWC, so every inner loop is a contiguous
- * multiply-add over channels that C2 vectorises (no unfolding, no GEMM: each output reads only kh*kw inputs).
+ * for all channels are contiguous, as are one pixel's channels in NHWC, so with depth multiplier 1 every
+ * tap is one multiply-add over contiguous channels ({@link #multiplyAdd}, on the Vector API when
+ * {@link Kernels#vectorEnabled()}); no unfolding, no GEMM: each output reads only kh*kw inputs. Other depth
+ * multipliers run scalar loops.
  *
  * <pre>{@code Depthwise.forward(y, x, kernel, bias, n, new Depthwise.Shape(h, w, c, 1, 3, 3, 1, 1, 1, 1, h, w));}</pre>
  */
@@ -62,6 +64,17 @@ public final class Depthwise {
         });
     }
 
+    /** dst[d + i] += a[ai + i] · b[bi + i] for i in [0, len): one tap over contiguous channels. */
+    static void multiplyAdd(float[] dst, int d, float[] a, int ai, float[] b, int bi, int len) {
+        if (Kernels.VECTOR) {
+            VectorChannels.multiplyAdd(dst, d, a, ai, b, bi, len);
+            return;
+        }
+        for (int i = 0; i < len; i++) {
+            dst[d + i] += a[ai + i] * b[bi + i];
+        }
+    }
+
     /** Output row oy of image b. */
     private static void forwardRow(float[] y, float[] x, float[] kernel, float[] bias, int b, int oy, Shape s) {
         int c = s.c();
@@ -85,9 +98,7 @@ public final class Depthwise {
                     int xo = ((b * s.h() + iy0 + ky) * s.w() + ix0 + kx) * c;
                     int ko = (ky * s.kw() + kx) * oc;
                     if (dm == 1) {
-                        for (int ch = 0; ch < c; ch++) {
-                            y[yo + ch] += x[xo + ch] * kernel[ko + ch];
-                        }
+                        multiplyAdd(y, yo, x, xo, kernel, ko, c);
                     } else {
                         for (int ch = 0; ch < c; ch++) {
                             float xv = x[xo + ch];
@@ -136,9 +147,7 @@ public final class Depthwise {
                 int xo = ((b * s.h() + iy0 + ky) * s.w() + ix0 + kx) * c;
                 int ko = (ky * s.kw() + kx) * oc;
                 if (dm == 1) {
-                    for (int ch = 0; ch < c; ch++) {
-                        dX[xo + ch] += dY[yo + ch] * kernel[ko + ch];
-                    }
+                    multiplyAdd(dX, xo, dY, yo, kernel, ko, c);
                 } else {
                     for (int ch = 0; ch < c; ch++) {
                         float g = 0f;
@@ -190,9 +199,7 @@ public final class Depthwise {
                 int xo = ((b * s.h() + iy0 + ky) * s.w() + ix0 + kx) * c;
                 int ko = (ky * s.kw() + kx) * oc;
                 if (dm == 1) {
-                    for (int ch = cFrom; ch < cTo; ch++) {
-                        dKernel[ko + ch] += x[xo + ch] * dY[yo + ch];
-                    }
+                    multiplyAdd(dKernel, ko + cFrom, x, xo + cFrom, dY, yo + cFrom, cTo - cFrom);
                 } else {
                     for (int ch = cFrom; ch < cTo; ch++) {
                         float xv = x[xo + ch];
