@@ -2,8 +2,7 @@ package dev.shears.infer;
 
 import dev.shears.io.AtomicFiles;
 import dev.shears.io.Json;
-import dev.shears.nn.Conv2D;
-import dev.shears.nn.Dense;
+import dev.shears.nn.BatchNormalization;
 import dev.shears.nn.Layer;
 import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Parameter;
@@ -26,18 +25,26 @@ import java.util.zip.CRC32;
  *        4   u16 version (1), u16 flags (0)
  *        8   u64 file length, CRC included
  *        16  u32 A, then A bytes of UTF-8 JSON {"model": architecture, "kernels": {layer: kernel}, "max_batch": n}
- *        ..  u32 L, the number of Conv2D and Dense layers, then per layer in model order:
- *              u8 encoding, u32 k, u32 oc (the kernel (k, oc), flattened row-major as in the model)
+ *        ..  u32 L, the number of Conv2D, DepthwiseConv2D, Dense and BatchNormalization layers of the
+ *            architecture, then per layer in model order:
+ *              u8 encoding, u32 k, u32 oc (the kernel (k, oc), flattened row-major as in the model;
+ *                                 DepthwiseConv2D's (kh, kw, c, dm) as (kh*kw, c*dm))
  *              encoding 0 DENSE:  k*oc f32
  *              encoding 1 GAPS:   u32 nnz, nnz LEB128 varints (flat index minus previous index minus 1;
  *                                 one byte for gaps under 128), nnz f32 values
  *              encoding 2 BITMAP: ceil(k*oc/8) bytes (bit i of byte i/8, LSB first, set = non-zero),
  *                                 u32 nnz, nnz f32 values
- *              oc f32 bias
+ *              oc f32 bias (zeros for a layer without one)
+ *            or, for a BatchNormalization:
+ *              encoding 3 VECTORS: k = the number of vectors, oc = channels; k*oc f32: gamma, beta,
+ *                                 moving_mean, moving_variance (less any the layer lacks), no bias
  *        end-4  u32 CRC32 of every byte before it
  * </pre>
  *
- * Each layer takes whichever encoding is smallest (the bitmap wins below 87.5% sparsity, the gaps above).
+ * Each kernel takes whichever encoding is smallest (the bitmap wins below 87.5% sparsity, the gaps above).
+ * A batch norm folded into the layer before it (see {@link BatchNormStep}) is not in the architecture: that
+ * layer's kernel and bias hold it. Readers that predate DepthwiseConv2D and BatchNormalization reject such
+ * files at the architecture, before any layer record.
  * Reading checks magic, version, length, then the checksum, before it parses anything, and checks each
  * count against the bytes left before allocating; any problem is a {@link CompactFormatException}.
  *
@@ -52,6 +59,7 @@ public final class CompactModelFile {
     private static final int DENSE = 0;
     private static final int GAPS = 1;
     private static final int BITMAP = 2;
+    private static final int VECTORS = 3;
 
     private CompactModelFile() {
     }
@@ -77,16 +85,29 @@ public final class CompactModelFile {
         byte[] json = Json.write(head).getBytes(StandardCharsets.UTF_8);
         out.u32(json.length);
         out.bytes(json);
-        List<Weights> ws = model.weights();
-        out.u32(ws.size());
-        for (Weights w : ws) {
-            writeLayer(out, w);
+        List<Step> stored = model.storedSteps();
+        out.u32(stored.size());
+        for (Step s : stored) {
+            if (s instanceof BatchNormStep bn) {
+                writeVectors(out, bn.values());
+            } else {
+                writeLayer(out, s.weights());
+            }
         }
         out.patchU64(8, out.size() + 4L);
         CRC32 crc = new CRC32();
         crc.update(out.array(), 0, out.size());
         out.u32((int) crc.getValue());
         return out.toByteArray();
+    }
+
+    private static void writeVectors(LeBuffer out, List<float[]> vectors) {
+        out.u8(VECTORS);
+        out.u32(vectors.size());
+        out.u32(vectors.get(0).length);
+        for (float[] v : vectors) {
+            out.floats(v, v.length);
+        }
     }
 
     private static void writeLayer(LeBuffer out, Weights w) {
@@ -159,12 +180,17 @@ public final class CompactModelFile {
         Map<?, ?> head = in.json("architecture");
         int count = in.u32("layer count");
         Sequential model = rebuild(head, file);
-        List<Layer> weighted = weightedLayers(model);
-        if (count != weighted.size()) {
-            throw new CompactFormatException(file, "layer count", "is " + count + " but the architecture has " + weighted.size() + " Conv2D/Dense layers");
+        List<Layer> stored = storedLayers(model);
+        if (count != stored.size()) {
+            throw new CompactFormatException(file, "layer count", "is " + count + " but the architecture has " + stored.size()
+                    + " Conv2D/DepthwiseConv2D/Dense/BatchNormalization layers");
         }
-        for (Layer l : weighted) {
-            readLayer(in, l, file);
+        for (Layer l : stored) {
+            if (l instanceof BatchNormalization) {
+                readVectors(in, l, file);
+            } else {
+                readLayer(in, l, file);
+            }
         }
         if (in.remaining() != 0) {
             throw new CompactFormatException(file, "end of layers", in.remaining() + " unexpected bytes before the checksum");
@@ -234,28 +260,49 @@ public final class CompactModelFile {
         return n.intValue();
     }
 
-    private static List<Layer> weightedLayers(Sequential model) {
+    private static List<Layer> storedLayers(Sequential model) {
         List<Layer> out = new ArrayList<>();
         for (Layer l : model.layers()) {
             Layer inner = l.unwrap();
-            if (inner instanceof Conv2D || inner instanceof Dense) {
+            if (InferenceModel.storesValues(inner)) {
                 out.add(inner);
             }
         }
         return out;
     }
 
+    private static void readVectors(LeReader in, Layer l, Path file) throws CompactFormatException {
+        String at = "layer " + l.name();
+        List<Parameter> vars = BatchNormStep.variables(l);
+        int enc = in.u8(at + " encoding");
+        if (enc != VECTORS) {
+            throw new CompactFormatException(file, at + " encoding", "expected 3 (vectors) for a BatchNormalization, got " + enc);
+        }
+        int count = in.u32(at + " vector count");
+        int c = in.u32(at + " channels");
+        if (count != vars.size() || c != vars.get(0).size()) {
+            throw new CompactFormatException(file, at + " shape", count + " vectors of " + c + " do not match the architecture's "
+                    + vars.size() + " of " + vars.get(0).size());
+        }
+        for (Parameter p : vars) {
+            in.floats(p.data(), c, at + " " + p.name().substring(p.name().indexOf('/') + 1));
+        }
+    }
+
     private static void readLayer(LeReader in, Layer l, Path file) throws CompactFormatException {
         String at = "layer " + l.name();
         Parameter kernel = l.parameters().get(0);
-        Parameter bias = l.parameters().get(1);
+        // layers without a bias (DepthwiseConv2D use_bias=False) still store oc zeros, read into a scratch array
+        Parameter bias = l.parameters().size() > 1 ? l.parameters().get(1) : null;
+        int[] out = l.outputShape();
+        int biasSize = bias != null ? bias.size() : out[out.length - 1];
         int enc = in.u8(at + " encoding");
         int k = in.u32(at + " k");
         int oc = in.u32(at + " oc");
         int n = kernel.size();
-        if ((long) k * oc != n || oc != bias.size()) {
+        if ((long) k * oc != n || oc != biasSize) {
             throw new CompactFormatException(file, at + " shape", "(" + k + ", " + oc + ") does not match the architecture's kernel of "
-                    + n + " values and bias of " + bias.size());
+                    + n + " values and bias of " + biasSize);
         }
         float[] w = kernel.data();
         java.util.Arrays.fill(w, 0f);
@@ -265,7 +312,17 @@ public final class CompactModelFile {
             case BITMAP -> readBitmap(in, w, at);
             default -> throw new CompactFormatException(file, at + " encoding", "expected 0, 1 or 2, got " + enc);
         }
-        in.floats(bias.data(), oc, at + " bias");
+        if (bias != null) {
+            in.floats(bias.data(), oc, at + " bias");
+            return;
+        }
+        float[] zeros = new float[oc];
+        in.floats(zeros, oc, at + " bias");
+        for (float v : zeros) {
+            if (v != 0f) {
+                throw in.error(at + " bias", "the layer has no bias (use_bias false) but the file stores a non-zero one");
+            }
+        }
     }
 
     private static void readGaps(LeReader in, float[] w, String at) throws CompactFormatException {

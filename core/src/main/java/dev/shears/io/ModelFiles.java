@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * Saves and loads models as safetensors files. Each trainable parameter is one F32 tensor named as in
  * the model ({@code conv2d/kernel} with Keras's layout (kh, kw, in, out), {@code dense/kernel} (in, out),
- * biases (out)); {@code __metadata__} holds {@code format = shears}, {@code format_version = 1} and
+ * biases (out), {@code batch_normalization/gamma} and {@code /beta}), followed by the non-trainable state
+ * ({@link Sequential#state()}: {@code batch_normalization/moving_mean} and {@code /moving_variance});
+ * {@code __metadata__} holds {@code format = shears}, {@code format_version = 1} and
  * {@code architecture}, the model's JSON config, so {@link #load} can rebuild the model.
  *
  * <pre>{@code ModelFiles.save(model, Path.of("model.safetensors")); Sequential m = ModelFiles.load(path);}</pre>
@@ -35,7 +37,7 @@ public final class ModelFiles {
     public static void save(Sequential model, Path file, Map<String, Safetensors.Entry> extraTensors,
                             Map<String, String> extraMetadata) throws IOException {
         Map<String, Safetensors.Entry> tensors = new LinkedHashMap<>();
-        for (Parameter p : model.parameters()) {
+        for (Parameter p : saved(model)) {
             tensors.put(p.name(), Safetensors.Entry.ofFloats(p.data(), p.value().shape()));
         }
         for (Map.Entry<String, Safetensors.Entry> e : extraTensors.entrySet()) {
@@ -70,8 +72,8 @@ public final class ModelFiles {
     }
 
     /**
-     * Loads weights into an existing model. Every parameter must be present with the same shape and dtype
-     * F32; all differences are listed in one exception and the model is left unchanged.
+     * Loads weights into an existing model. Every parameter and state variable must be present with the same
+     * shape and dtype F32; all differences are listed in one exception and the model is left unchanged.
      */
     public static void loadWeights(Sequential model, Path file) throws IOException {
         copyWeights(model, Safetensors.read(file), file);
@@ -82,9 +84,17 @@ public final class ModelFiles {
         return Safetensors.read(file);
     }
 
+    /** What a file holds for a model: its trainable parameters, then its non-trainable state. */
+    private static List<Parameter> saved(Sequential model) {
+        List<Parameter> all = new ArrayList<>(model.parameters());
+        all.addAll(model.state());
+        return all;
+    }
+
     private static void copyWeights(Sequential model, Safetensors.Contents c, Path file) throws ModelFormatException {
         List<String> problems = new ArrayList<>();
-        for (Parameter p : model.parameters()) {
+        List<Parameter> saved = saved(model);
+        for (Parameter p : saved) {
             Safetensors.Entry e = c.tensors().get(p.name());
             if (e == null) {
                 problems.add("missing tensor '" + p.name() + "' " + Arrays.toString(p.value().shape()));
@@ -99,7 +109,7 @@ public final class ModelFiles {
             throw new ModelFormatException(file, "tensors", "does not match model " + model.name() + ": "
                     + String.join("; ", problems));
         }
-        for (Parameter p : model.parameters()) {
+        for (Parameter p : saved) {
             float[] v = c.tensors().get(p.name()).floats();
             System.arraycopy(v, 0, p.data(), 0, v.length);
         }

@@ -12,7 +12,8 @@ import java.util.Random;
  * model, which passes the input shape (without the batch dimension) so the layer can create its
  * parameters; shapes are (height, width, channels) for images, as in Keras.
  *
- * <p>Subclasses implement {@link #doBuild}, {@link #forward}, {@link #type} and {@link #config}.
+ * <p>Subclasses implement {@link #doBuild}, {@link #forward}, {@link #type} and {@link #config}; layers with
+ * weights override {@link #parameters()}, layers with non-trainable variables {@link #state()}.
  */
 public abstract class Layer {
     private String name;
@@ -49,9 +50,26 @@ public abstract class Layer {
         return List.of();
     }
 
-    /** Extra non-trainable values this layer stores (e.g. pruning masks); counted by summary. */
+    /**
+     * Non-trainable variables the layer updates by itself, e.g. BatchNormalization's moving statistics, named
+     * like parameters ({@code layer/moving_mean}). Model files save and load them with the parameters; they are
+     * not in {@link #parameters()}, so optimizers never update them and pruning never masks them. Empty by
+     * default.
+     */
+    public List<Parameter> state() {
+        return List.of();
+    }
+
+    /**
+     * Non-trainable values this layer stores, counted by summary as Keras's "Non-trainable params": by default
+     * the size of {@link #state()}; wrappers add their own (e.g. pruning masks).
+     */
     public long nonTrainableCount() {
-        return 0;
+        long n = 0;
+        for (Parameter p : state()) {
+            n += p.size();
+        }
+        return n;
     }
 
     /** Builds the layer for {@code inputShape}; called once by {@link Sequential}. */

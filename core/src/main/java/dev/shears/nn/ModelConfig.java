@@ -124,6 +124,24 @@ public final class ModelConfig {
                     throw new IllegalArgumentException("architecture field " + at + ".padding: " + e.getMessage(), e);
                 }
             }
+            case "BatchNormalization" -> {
+                if (c.containsKey("axis") && !(c.get("axis") instanceof Number a && a.doubleValue() == -1)) {
+                    throw new IllegalArgumentException("architecture field " + at + ".axis: only -1 (the last axis) is supported, got "
+                            + c.get("axis"));
+                }
+                yield new BatchNormalization(number(c.get("momentum"), at + ".momentum").doubleValue(),
+                        number(c.get("epsilon"), at + ".epsilon").doubleValue(), bool(c.get("center"), at + ".center"),
+                        bool(c.get("scale"), at + ".scale"));
+            }
+            case "DepthwiseConv2D" -> {
+                int[] k = ints(c.get("kernel_size"), at + ".kernel_size");
+                int[] s = ints(c.get("strides"), at + ".strides");
+                yield new DepthwiseConv2D(k[0], k[1], s[0], s[1],
+                        Padding.valueOf(String.valueOf(c.get("padding")).toUpperCase(Locale.ROOT)),
+                        number(c.get("depth_multiplier"), at + ".depth_multiplier").intValue(),
+                        Activation.fromKerasName(String.valueOf(c.get("activation"))), bool(c.get("use_bias"), at + ".use_bias"),
+                        Initializer.fromKerasName(String.valueOf(c.get("depthwise_initializer"))));
+            }
             default -> throw new IllegalArgumentException(at + ": unknown layer type '" + type + "'");
         };
     }
@@ -148,6 +166,13 @@ public final class ModelConfig {
             throw new IllegalArgumentException("architecture field " + what + " must be a number, got " + v);
         }
         return n;
+    }
+
+    private static boolean bool(Object v, String what) {
+        if (!(v instanceof Boolean b)) {
+            throw new IllegalArgumentException("architecture field " + what + " must be true or false, got " + v);
+        }
+        return b;
     }
 
     /** Keras's ZeroPadding2D form [[top, bottom], [left, right]], strictly: two lists of two integers. */

@@ -165,6 +165,18 @@ public final class Sequential {
         return out;
     }
 
+    /**
+     * All non-trainable state variables ({@link Layer#state()}, e.g. BatchNormalization's moving
+     * statistics), layer by layer: saved with the model, never given to an optimizer.
+     */
+    public List<Parameter> state() {
+        List<Parameter> all = new ArrayList<>();
+        for (Layer l : layers) {
+            all.addAll(l.state());
+        }
+        return all;
+    }
+
     /** The parameter with that name. */
     public Parameter parameter(String name) {
         for (Parameter p : parameters()) {
@@ -184,7 +196,7 @@ public final class Sequential {
         return n;
     }
 
-    /** Number of non-trainable values (e.g. pruning masks). */
+    /** Number of non-trainable values (state such as moving statistics, pruning masks). */
     public long nonTrainableCount() {
         long n = 0;
         for (Layer l : layers) {

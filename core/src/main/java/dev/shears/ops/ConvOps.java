@@ -1,5 +1,6 @@
 package dev.shears.ops;
 
+import dev.shears.kernels.Depthwise;
 import dev.shears.kernels.Elementwise;
 import dev.shears.kernels.Gemm;
 import dev.shears.kernels.Im2col;
@@ -165,6 +166,51 @@ public final class ConvOps {
             Elementwise.biasBackward(bias.grad(), dY, dY.length / oc, oc);
         }
         return dY;
+    }
+
+    /**
+     * Depthwise 2-D convolution (Keras's DepthwiseConv2D): x (n,h,w,c), kernel (kh,kw,c,dm) [Keras layout],
+     * bias (c*dm) or null -> y (n,oh,ow,c*dm), where output channel ch*dm+m convolves input channel ch alone
+     * with kernel[:, :, ch, m] (see {@link Depthwise}); stride and padding as {@link #conv2d}.
+     */
+    public static Tensor depthwiseConv2d(Tensor x, Tensor kernel, Tensor bias, int strideH, int strideW, Padding padding) {
+        if (x.rank() != 4 || kernel.rank() != 4 || kernel.shape(2) != x.shape(3)) {
+            throw new ShapeMismatchException("depthwiseConv2d needs x (n,h,w,c) and kernel (kh,kw,c,dm) with matching c, got x "
+                    + Arrays.toString(x.shape()) + " and kernel " + Arrays.toString(kernel.shape()));
+        }
+        int n = x.shape(0), h = x.shape(1), w = x.shape(2), c = x.shape(3);
+        int kh = kernel.shape(0), kw = kernel.shape(1), dm = kernel.shape(3);
+        if (bias != null && (bias.rank() != 1 || bias.shape(0) != c * dm)) {
+            throw new ShapeMismatchException("depthwiseConv2d bias", new int[] {c * dm}, bias.shape());
+        }
+        int oh = outputSize(h, kh, strideH, padding);
+        int ow = outputSize(w, kw, strideW, padding);
+        if (oh <= 0 || ow <= 0) {
+            throw new ShapeMismatchException("depthwiseConv2d: kernel " + kh + "x" + kw + " does not fit input "
+                    + Arrays.toString(x.shape()) + " with " + padding + " padding");
+        }
+        Depthwise.Shape s = new Depthwise.Shape(h, w, c, dm, kh, kw, strideH, strideW,
+                padBefore(h, kh, strideH, padding), padBefore(w, kw, strideW, padding), oh, ow);
+        float[] y = new float[n * s.outSize()];
+        Depthwise.forward(y, x.data(), kernel.data(), bias == null ? null : bias.data(), n, s);
+        int[] shape = {n, oh, ow, c * dm};
+        Tensor out = bias == null ? Tensor.derived(y, shape, x, kernel) : Tensor.derived(y, shape, x, kernel, bias);
+        out.setBackward(() -> {
+            float[] dY = out.grad();
+            if (bias != null && bias.requiresGrad()) {
+                // dBias (c*dm) += column sums of dY (n*oh*ow, c*dm)
+                Elementwise.biasBackward(bias.grad(), dY, n * oh * ow, c * dm);
+            }
+            if (kernel.requiresGrad()) {
+                // dK (kh,kw,c,dm) += Σ over outputs of x · dY
+                Depthwise.backwardKernel(kernel.grad(), dY, x.data(), n, s);
+            }
+            if (x.requiresGrad()) {
+                // dX (n,h,w,c) += Σ over the outputs each input feeds of dY · K
+                Depthwise.backwardInput(x.grad(), dY, kernel.data(), n, s);
+            }
+        });
+        return out;
     }
 
     /** Unfolded input and gradient buffers kept for reuse, per thread: a few large arrays instead of new ones per step. */
