@@ -116,8 +116,11 @@ def keras_layers(name):
                 L.Flatten(), L.Dense(10, activation="softmax")]
     if name == "layers":
         # The layers and activations beyond the tutorial's, each as Keras writes it.
-        return [L.Conv2D(6, 3), L.Activation("gelu"), L.AveragePooling2D(3, strides=2, padding="same"),
-                L.Reshape((13, 26, 3)), L.Conv2D(8, 3, activation="silu"), L.AveragePooling2D(2),
+        return [L.Conv2D(6, 3), L.BatchNormalization(), L.Activation("gelu"),
+                L.AveragePooling2D(3, strides=2, padding="same"),
+                L.DepthwiseConv2D(3, depth_multiplier=2, padding="same", use_bias=False, activation="relu"),
+                L.BatchNormalization(center=False),
+                L.Reshape((13, 26, 6)), L.Conv2D(8, 3, activation="silu"), L.AveragePooling2D(2),
                 L.Conv2D(8, 3, activation="elu"), L.GlobalMaxPooling2D(), L.Dense(16, activation="leaky_relu"),
                 L.Dense(12, activation="relu6"), L.Dense(12, activation="tanh"), L.Dense(10, activation="sigmoid"),
                 L.Dense(10), L.Activation("softmax")]

@@ -23,8 +23,8 @@ import java.util.Map;
  * and layouts map one to one onto Shears' layers, and anything Shears does not have is refused by name.
  */
 final class KerasConfig {
-    static final String SUPPORTED = "InputLayer, Conv2D, Dense, MaxPooling2D, AveragePooling2D, Dropout, GlobalAveragePooling2D, "
-            + "GlobalMaxPooling2D, Flatten, Reshape, ZeroPadding2D, Activation (activations linear, relu, softmax, sigmoid, tanh, "
+    static final String SUPPORTED = "InputLayer, Conv2D, DepthwiseConv2D, BatchNormalization (channel axis), Dense, "
+            + "MaxPooling2D, AveragePooling2D, Dropout, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Reshape, ZeroPadding2D, Activation (activations linear, relu, softmax, sigmoid, tanh, "
             + "leaky_relu, elu, gelu, silu/swish, relu6)";
     private static final int MAX_SIZE = 1 << 16;
 
@@ -104,11 +104,11 @@ final class KerasConfig {
                     throw new ModelFormatException(file, at, "dilated or grouped convolutions are not supported");
                 }
                 plan.addConv(integer(c.get("filters"), at + ".filters"), k[0], k[1], s[0], s[1], padding(c, at),
-                        activation(c, at), null, null, name);
+                        activation(c, at), name);
                 yield null;
             }
             case "Dense" -> {
-                plan.addDense(integer(c.get("units"), at + ".units"), activation(c, at), null, null, name);
+                plan.addDense(integer(c.get("units"), at + ".units"), activation(c, at), name);
                 yield null;
             }
             case "MaxPooling2D" -> {
@@ -133,6 +133,31 @@ final class KerasConfig {
                     throw new ModelFormatException(file, at + ".keepdims", "keepdims=True is not supported");
                 }
                 yield new GlobalAveragePooling2D();
+            }
+            case "DepthwiseConv2D" -> {
+                expect(c, "data_format", "channels_last", at);
+                int[] k = pair(c.get("kernel_size"), at + ".kernel_size");
+                int[] s = pair(c.get("strides"), at + ".strides");
+                int[] d = c.containsKey("dilation_rate") ? pair(c.get("dilation_rate"), at + ".dilation_rate") : new int[] {1, 1};
+                if (d[0] != 1 || d[1] != 1) {
+                    throw new ModelFormatException(file, at + ".dilation_rate", "dilated convolutions are not supported");
+                }
+                int multiplier = c.containsKey("depth_multiplier") ? integer(c.get("depth_multiplier"), at + ".depth_multiplier") : 1;
+                plan.addDepthwise(k[0], k[1], s[0], s[1], padding(c, at), multiplier, !Boolean.FALSE.equals(c.get("use_bias")),
+                        activation(c, at), null, name);
+                yield null;
+            }
+            case "BatchNormalization" -> {
+                Object axis = c.get("axis");
+                boolean last = axis == null || axis instanceof Number n && n.intValue() == -1
+                        || axis instanceof List<?> l && l.size() == 1 && l.get(0) instanceof Number n2 && n2.intValue() == -1;
+                if (!last) {
+                    throw new ModelFormatException(file, at + ".axis", "only the channel axis (-1) is supported, got " + axis);
+                }
+                double momentum = c.get("momentum") == null ? 0.99 : number(c.get("momentum"), at + ".momentum");
+                double epsilon = c.get("epsilon") == null ? 1e-3 : number(c.get("epsilon"), at + ".epsilon");
+                plan.addBatchNorm(momentum, epsilon, !Boolean.FALSE.equals(c.get("center")), !Boolean.FALSE.equals(c.get("scale")), null, name);
+                yield null;
             }
             case "Flatten" -> new Flatten();
             case "Activation" -> new ActivationLayer(activation(c, at));

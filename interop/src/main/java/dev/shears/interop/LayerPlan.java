@@ -5,7 +5,9 @@ import dev.shears.nn.Activation;
 import dev.shears.nn.AveragePooling2D;
 import dev.shears.nn.GlobalMaxPooling2D;
 import dev.shears.nn.Reshape;
+import dev.shears.nn.BatchNormalization;
 import dev.shears.nn.Conv2D;
+import dev.shears.nn.DepthwiseConv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.Dropout;
 import dev.shears.nn.Flatten;
@@ -39,15 +41,29 @@ final class LayerPlan {
     private record Fixed(Layer layer) implements Entry {
     }
 
-    /** What a conv or dense layer will be; it knows its sizes without allocating anything. */
-    private sealed interface Spec permits ConvSpec, DenseSpec {
+    /** What a layer with weights will be; it knows its sizes without allocating anything. */
+    private sealed interface Spec permits ConvSpec, DenseSpec, DepthwiseSpec, BatchNormSpec {
         Layer create(Activation activation);
 
         /** Output shape for input {@code in}, or null if the layer does not fit it. */
         long[] output(long[] in);
 
-        /** Number of kernel values for input {@code in}. */
-        long kernelValues(long[] in);
+        /** Number of weight values (parameters and state) for input {@code in}. */
+        long values(long[] in);
+
+        /** Whether the layer applies an activation of its own (an importer may fold one in). */
+        default boolean hasActivation() {
+            return true;
+        }
+    }
+
+    /** Output (h, w) of a window over {@code in} as Keras computes it, with {@code channels} channels; null if it does not fit. */
+    private static long[] window(long[] in, int kh, int kw, int sh, int sw, Padding padding, long channels) {
+        if (in.length != 3 || padding == Padding.VALID && (in[0] < kh || in[1] < kw)) {
+            return null;
+        }
+        return padding == Padding.SAME ? new long[] {(in[0] + sh - 1) / sh, (in[1] + sw - 1) / sw, channels}
+                : new long[] {(in[0] - kh) / sh + 1, (in[1] - kw) / sw + 1, channels};
     }
 
     private record ConvSpec(int filters, int kh, int kw, int sh, int sw, Padding padding) implements Spec {
@@ -56,15 +72,25 @@ final class LayerPlan {
         }
 
         public long[] output(long[] in) {
-            if (in.length != 3 || padding == Padding.VALID && (in[0] < kh || in[1] < kw)) {
-                return null;
-            }
-            return padding == Padding.SAME ? new long[] {(in[0] + sh - 1) / sh, (in[1] + sw - 1) / sw, filters}
-                    : new long[] {(in[0] - kh) / sh + 1, (in[1] - kw) / sw + 1, filters};
+            return window(in, kh, kw, sh, sw, padding, filters);
         }
 
-        public long kernelValues(long[] in) {
-            return (long) kh * kw * in[2] * filters;
+        public long values(long[] in) {
+            return (long) kh * kw * in[2] * filters + filters;
+        }
+    }
+
+    private record DepthwiseSpec(int kh, int kw, int sh, int sw, Padding padding, int multiplier, boolean useBias) implements Spec {
+        public Layer create(Activation a) {
+            return new DepthwiseConv2D(kh, kw, sh, sw, padding, multiplier, a, useBias, Initializer.GLOROT_UNIFORM);
+        }
+
+        public long[] output(long[] in) {
+            return in.length == 3 ? window(in, kh, kw, sh, sw, padding, in[2] * multiplier) : null;
+        }
+
+        public long values(long[] in) {
+            return ((long) kh * kw + (useBias ? 1 : 0)) * in[2] * multiplier;
         }
     }
 
@@ -77,23 +103,42 @@ final class LayerPlan {
             return in.length == 1 ? new long[] {units} : null;
         }
 
-        public long kernelValues(long[] in) {
-            return in[0] * units;
+        public long values(long[] in) {
+            return in[0] * units + units;
         }
     }
 
-    /** A Conv2D or Dense layer with its weights in Shears' layout (or none yet); the activation may still change. */
+    private record BatchNormSpec(double momentum, double epsilon, boolean center, boolean scale) implements Spec {
+        public Layer create(Activation ignored) {
+            return new BatchNormalization(momentum, epsilon, center, scale);
+        }
+
+        public long[] output(long[] in) {
+            return in;
+        }
+
+        public long values(long[] in) {
+            return 4 * in[in.length - 1];
+        }
+
+        public boolean hasActivation() {
+            return false;
+        }
+    }
+
+    /**
+     * A layer with weights: its values in Shears' layouts, in the order of {@link Layer#parameters()} then
+     * {@link Layer#state()} (null: filled later, from a Keras weights file); the activation may still change.
+     */
     private static final class Weighted implements Entry {
         private final Spec spec;
-        private final float[] kernel;
-        private final float[] bias;
+        private final float[][] values;
         private Activation activation;
         private final String name;
 
-        Weighted(Spec spec, float[] kernel, float[] bias, Activation activation, String name) {
+        Weighted(Spec spec, float[][] values, Activation activation, String name) {
             this.spec = spec;
-            this.kernel = kernel;
-            this.bias = bias;
+            this.values = values;
             this.activation = activation;
             this.name = name;
         }
@@ -106,22 +151,33 @@ final class LayerPlan {
 
     /** Adds a Conv2D with kernel (kh, kw, c, filters), bias (filters), no activation yet. */
     void addConv(int filters, int kh, int kw, int sh, int sw, Padding padding, float[] kernel, float[] bias) {
-        addConv(filters, kh, kw, sh, sw, padding, Activation.LINEAR, kernel, bias, null);
+        entries.add(new Weighted(new ConvSpec(filters, kh, kw, sh, sw, padding), new float[][] {kernel, bias}, Activation.LINEAR, null));
     }
 
-    /** Adds a named Conv2D with its activation; weights may be null to be filled later (Keras weights files). */
-    void addConv(int filters, int kh, int kw, int sh, int sw, Padding padding, Activation activation, float[] kernel, float[] bias, String name) {
-        entries.add(new Weighted(new ConvSpec(filters, kh, kw, sh, sw, padding), kernel, bias, activation, name));
+    /** Adds a named Conv2D with its activation, to be filled from a weights file. */
+    void addConv(int filters, int kh, int kw, int sh, int sw, Padding padding, Activation activation, String name) {
+        entries.add(new Weighted(new ConvSpec(filters, kh, kw, sh, sw, padding), null, activation, name));
+    }
+
+    /** Adds a DepthwiseConv2D: kernel (kh, kw, c, multiplier) and bias (c * multiplier) if it has one, or null values to fill later. */
+    void addDepthwise(int kh, int kw, int sh, int sw, Padding padding, int multiplier, boolean useBias, Activation activation,
+                      float[][] values, String name) {
+        entries.add(new Weighted(new DepthwiseSpec(kh, kw, sh, sw, padding, multiplier, useBias), values, activation, name));
     }
 
     /** Adds a Dense layer with kernel (in, units), bias (units), no activation yet. */
     void addDense(int units, float[] kernel, float[] bias) {
-        addDense(units, Activation.LINEAR, kernel, bias, null);
+        entries.add(new Weighted(new DenseSpec(units), new float[][] {kernel, bias}, Activation.LINEAR, null));
     }
 
-    /** Adds a named Dense layer with its activation; weights may be null to be filled later. */
-    void addDense(int units, Activation activation, float[] kernel, float[] bias, String name) {
-        entries.add(new Weighted(new DenseSpec(units), kernel, bias, activation, name));
+    /** Adds a named Dense layer with its activation, to be filled from a weights file. */
+    void addDense(int units, Activation activation, String name) {
+        entries.add(new Weighted(new DenseSpec(units), null, activation, name));
+    }
+
+    /** Adds a BatchNormalization: values gamma, beta (as center/scale have them), moving mean, moving variance; or null. */
+    void addBatchNorm(double momentum, double epsilon, boolean center, boolean scale, float[][] values, String name) {
+        entries.add(new Weighted(new BatchNormSpec(momentum, epsilon, center, scale), values, Activation.LINEAR, name));
     }
 
     /**
@@ -141,7 +197,7 @@ final class LayerPlan {
             if (e instanceof Weighted w) {
                 out = w.spec.output(shape);
                 if (out != null) {
-                    total += w.spec.kernelValues(shape) + out[out.length - 1];
+                    total += w.spec.values(shape);
                 }
             } else {
                 out = fixedOutput(((Fixed) e).layer(), shape);
@@ -175,8 +231,10 @@ final class LayerPlan {
     long weightValues() {
         long n = 0;
         for (Entry e : entries) {
-            if (e instanceof Weighted w && w.kernel != null) {
-                n += w.kernel.length + w.bias.length;
+            if (e instanceof Weighted w && w.values != null) {
+                for (float[] v : w.values) {
+                    n += v.length;
+                }
             }
         }
         return n;
@@ -272,7 +330,7 @@ final class LayerPlan {
     }
 
     private static boolean setActivation(Weighted w, Activation a) {
-        if (w.activation != Activation.LINEAR) {
+        if (!w.spec.hasActivation() || w.activation != Activation.LINEAR) {
             return false;
         }
         w.activation = a;
@@ -304,10 +362,15 @@ final class LayerPlan {
             throw new ModelFormatException(file, "layers", e.getMessage(), e);
         }
         for (int i = 0; i < entries.size(); i++) {
-            if (entries.get(i) instanceof Weighted w && w.kernel != null) {
-                List<Parameter> params = layers.get(i).parameters();
-                copy(params.get(0), w.kernel, file);
-                copy(params.get(1), w.bias, file);
+            if (entries.get(i) instanceof Weighted w && w.values != null) {
+                List<Parameter> targets = new ArrayList<>(layers.get(i).parameters());
+                targets.addAll(layers.get(i).state());
+                if (targets.size() != w.values.length) {
+                    throw new ModelFormatException(file, layers.get(i).name(), w.values.length + " weight tensors, the layer has " + targets.size());
+                }
+                for (int k = 0; k < targets.size(); k++) {
+                    copy(targets.get(k), w.values[k], file);
+                }
             }
         }
         return model;

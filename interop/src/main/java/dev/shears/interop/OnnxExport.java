@@ -14,6 +14,8 @@ import dev.shears.interop.onnx.OnnxProto.ValueInfoProto;
 import dev.shears.nn.Activation;
 import dev.shears.nn.ActivationLayer;
 import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.BatchNormalization;
+import dev.shears.nn.DepthwiseConv2D;
 import dev.shears.nn.GlobalMaxPooling2D;
 import dev.shears.nn.Reshape;
 import dev.shears.nn.Conv2D;
@@ -79,6 +81,10 @@ final class OnnxExport {
     private void layer(Layer l) {
         if (l instanceof Conv2D c) {
             conv(c);
+        } else if (l instanceof DepthwiseConv2D d) {
+            depthwise(d);
+        } else if (l instanceof BatchNormalization b) {
+            batchNorm(b);
         } else if (l instanceof Dense d) {
             dense(d);
         } else if (l instanceof MaxPooling2D p) {
@@ -182,6 +188,46 @@ final class OnnxExport {
         node("Conv", new String[] {current, w, b}, ints("kernel_shape", k), ints("strides", s),
                 ints("pads", pads(in, k, s, out, c.padding())));
         activation(c.activation(), 1);
+    }
+
+    /** A Conv with one group per channel; Keras's kernel (kh, kw, c, m) is ONNX's (c * m, 1, kh, kw). */
+    private void depthwise(DepthwiseConv2D d) {
+        int[] in = d.inputShape();
+        int[] k = d.kernelSize();
+        int[] s = d.strides();
+        int[] out = d.outputShape();
+        int oc = out[2];
+        float[] hwio = d.kernel().data();
+        float[] oihw = new float[hwio.length];
+        for (int y = 0; y < k[0]; y++) {
+            for (int x = 0; x < k[1]; x++) {
+                for (int o = 0; o < oc; o++) {
+                    oihw[(o * k[0] + y) * k[1] + x] = hwio[(y * k[1] + x) * oc + o];
+                }
+            }
+        }
+        String w = d.name() + "/kernel";
+        String b = d.name() + "/bias";
+        addWeight(w, oihw, oc, 1, k[0], k[1]);
+        graph.addInitializer(OnnxTensors.floats(b, d.useBias() ? d.bias().data() : new float[oc], oc));
+        node("Conv", new String[] {current, w, b}, ints("kernel_shape", k), ints("strides", s),
+                ints("pads", pads(in, k, s, out, d.padding())), intAttr("group", in[2]));
+        activation(d.activation(), 1);
+    }
+
+    /** Inference-mode BatchNormalization over the channel axis (axis 1 in NCHW, or the features of a vector). */
+    private void batchNorm(BatchNormalization b) {
+        int c = b.channels();
+        float[] ones = new float[c];
+        java.util.Arrays.fill(ones, 1f);
+        String[] names = {b.name() + "/gamma", b.name() + "/beta", b.name() + "/moving_mean", b.name() + "/moving_variance"};
+        float[][] values = {b.scale() ? b.gamma().data() : ones, b.center() ? b.beta().data() : new float[c],
+            b.movingMean().data(), b.movingVariance().data()};
+        for (int i = 0; i < 4; i++) {
+            graph.addInitializer(OnnxTensors.floats(names[i], values[i], c));
+        }
+        node("BatchNormalization", new String[] {current, names[0], names[1], names[2], names[3]},
+                floatAttr("epsilon", (float) b.epsilon()), floatAttr("momentum", (float) b.momentum()));
     }
 
     private void dense(Dense d) {

@@ -40,7 +40,7 @@ import java.util.Set;
  * {@link ModelFormatException} naming the node.
  */
 final class OnnxImport {
-    static final String SUPPORTED = "Conv, Relu, Sigmoid, Tanh, LeakyRelu (alpha 0.2), Elu (alpha 1), Clip (0, 6), "
+    static final String SUPPORTED = "Conv (and depthwise Conv, group = channels), BatchNormalization, Relu, Sigmoid, Tanh, LeakyRelu (alpha 0.2), Elu (alpha 1), Clip (0, 6), "
             + "SiLU and exact GELU as Shears exports them, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Flatten, "
             + "Reshape (to 2-D), Gemm, MatMul (+ Add), Softmax, Dropout, Identity, Pad (zeros, height and width), a leading Transpose from NHWC, and a Transpose to NHWC before a Flatten";
     /** Largest file read, in bytes: protobuf's own limit. */
@@ -231,6 +231,7 @@ final class OnnxImport {
             case "Gemm" -> gemm(n, i);
             case "MatMul" -> next = matMul(n, i);
             case "Dropout" -> dropout(n, i);
+            case "BatchNormalization" -> batchNorm(n, i);
             case "Identity" -> { }
             case "Transpose" -> transposeBeforeFlatten(n, i);
             default -> throw unsupported(i, n.getOpType());
@@ -242,11 +243,16 @@ final class OnnxImport {
         requireImage(i);
         TensorProto w = constant(n, 1, i, "W");
         List<Long> wd = w.getDimsList();
-        if (wd.size() != 4 || wd.get(1) != shape[0]) {
-            throw new ModelFormatException(file, where(i) + " weight " + w.getName(), "expected (out, " + shape[0] + ", kh, kw), got " + wd);
+        long group = longAttr(n, "group", 1);
+        // group = channels with one input channel per group is a depthwise convolution; other groupings are not supported.
+        boolean depthwise = group == shape[0] && group > 1;
+        if (group != 1 && !depthwise) {
+            throw new ModelFormatException(file, where(i), "grouped convolution (group " + group + ") is not supported; only 1 or "
+                    + shape[0] + " (depthwise)");
         }
-        if (longAttr(n, "group", 1) != 1) {
-            throw new ModelFormatException(file, where(i), "grouped convolution (group " + longAttr(n, "group", 1) + ") is not supported");
+        if (wd.size() != 4 || wd.get(1) != (depthwise ? 1 : shape[0]) || depthwise && wd.get(0) % group != 0) {
+            throw new ModelFormatException(file, where(i) + " weight " + w.getName(), "expected (out, " + (depthwise ? 1 : shape[0])
+                    + ", kh, kw), got " + wd);
         }
         long[] dil = longs(n, "dilations", new long[] {1, 1});
         if (dil.length != 2 || dil[0] != 1 || dil[1] != 1) {
@@ -279,7 +285,13 @@ final class OnnxImport {
         if (shape[1] + pads[0] + pads[2] < kh || shape[2] + pads[1] + pads[3] < kw) {
             throw new ModelFormatException(file, where(i), "kernel " + kh + "x" + kw + " does not fit input " + java.util.Arrays.toString(shape));
         }
-        plan.addConv(oc, kh, kw, sh, sw, padding, oihwToHwio(toFloats(w, i), oc, shape[0], kh, kw), bias);
+        if (depthwise) {
+            // ONNX (c * m, 1, kh, kw), output channel c * m + j, is Keras's (kh, kw, c, m) with the same channel order.
+            plan.addDepthwise(kh, kw, sh, sw, padding, oc / shape[0], true, Activation.LINEAR,
+                    new float[][] {oihwToHwio(toFloats(w, i), oc, 1, kh, kw), bias}, null);
+        } else {
+            plan.addConv(oc, kh, kw, sh, sw, padding, oihwToHwio(toFloats(w, i), oc, shape[0], kh, kw), bias);
+        }
         shape = new int[] {oc, oh, ow};
     }
 
@@ -631,6 +643,16 @@ final class OnnxImport {
         plan.addDense(out, kernel, bias);
         shape = new int[] {out};
         pooledToVector = false;
+    }
+
+    /** Inference-mode BatchNormalization over the channel axis: a Shears BatchNormalization with ONNX's epsilon. */
+    private void batchNorm(NodeProto n, int i) throws ModelFormatException {
+        if (pooledToVector || longAttr(n, "training_mode", 0) != 0 || n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) {
+            throw new ModelFormatException(file, where(i), "only inference-mode BatchNormalization over the channels is supported");
+        }
+        int c = shape[0];
+        float[][] values = {floats(n, 1, i, "scale", c), floats(n, 2, i, "B", c), floats(n, 3, i, "input_mean", c), floats(n, 4, i, "input_var", c)};
+        plan.addBatchNorm(0.99, floatAttr(n, "epsilon", 1e-5f), true, true, values, null);
     }
 
     private void dropout(NodeProto n, int i) throws ModelFormatException {

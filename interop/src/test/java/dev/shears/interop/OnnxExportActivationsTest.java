@@ -8,6 +8,9 @@ import dev.shears.interop.Onnx.InputLayout;
 import dev.shears.nn.Activation;
 import dev.shears.nn.ActivationLayer;
 import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.BatchNormalization;
+import dev.shears.nn.DepthwiseConv2D;
+import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.Flatten;
@@ -56,6 +59,19 @@ class OnnxExportActivationsTest {
                 .add(new ActivationLayer(a == Activation.SOFTMAX ? Activation.TANH : a))
                 .add(new Flatten()).add(new Dense(12, a)).add(new Dense(10, Activation.LINEAR)).add(new ActivationLayer(a))
                 .build();
+        assertRoundTrip(model);
+    }
+
+    @Test
+    void batchNormalizationAndDepthwiseConvolutions() throws Exception {
+        Sequential model = Sequential.builder(28, 28, 1).seed(13)
+                .add(new Conv2D(6, 3, Activation.LINEAR)).add(new BatchNormalization()).add(new ActivationLayer(Activation.RELU))
+                .add(new DepthwiseConv2D(3, 3, 2, 2, Padding.SAME, 2, Activation.RELU6, true, Initializer.GLOROT_UNIFORM))
+                .add(new BatchNormalization(0.9, 1e-3, false, true))
+                .add(new DepthwiseConv2D(3, 3, 1, 1, Padding.VALID, 1, Activation.LINEAR, false, Initializer.GLOROT_UNIFORM))
+                .add(new GlobalAveragePooling2D()).add(new BatchNormalization()).add(new Dense(10, Activation.SOFTMAX)).build();
+        // Trained a little, so the moving statistics are not the initial zeros and ones.
+        OnnxExportTest.trained(model);
         assertRoundTrip(model);
     }
 
