@@ -114,6 +114,16 @@ def keras_layers(name):
         return [L.Conv2D(8, 3, strides=2, padding="same", activation="relu"),
                 L.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
                 L.Flatten(), L.Dense(10, activation="softmax")]
+    if name == "layers":
+        # The layers and activations beyond the tutorial's, each as Keras writes it.
+        return [L.Conv2D(6, 3), L.BatchNormalization(), L.Activation("gelu"),
+                L.AveragePooling2D(3, strides=2, padding="same"),
+                L.DepthwiseConv2D(3, depth_multiplier=2, padding="same", use_bias=False, activation="relu"),
+                L.BatchNormalization(center=False),
+                L.Reshape((13, 26, 6)), L.Conv2D(8, 3, activation="silu"), L.AveragePooling2D(2),
+                L.Conv2D(8, 3, activation="elu"), L.GlobalMaxPooling2D(), L.Dense(16, activation="leaky_relu"),
+                L.Dense(12, activation="relu6"), L.Dense(12, activation="tanh"), L.Dense(10, activation="sigmoid"),
+                L.Dense(10), L.Activation("softmax")]
     if name == "unsupported":
         # Conv(4,3) -> 26x26x4; upsampling that directly would make a 52*52*4 x 10
         # Dense (~433 KB per file). MaxPooling2D(4) first (26 -> 6, upsampled to 12)
@@ -148,7 +158,7 @@ def legacy_h5():
 
 def make_keras(xtr, ytr, xte):
     models = {}
-    for name in ("tutorial", "mlp", "strided"):
+    for name in ("tutorial", "mlp", "strided", "layers"):
         print(f"keras {name}")
         trained = build_keras(name, xtr, ytr)
         expected = trained.predict(xte, batch_size=100, verbose=0)

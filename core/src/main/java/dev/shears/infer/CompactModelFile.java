@@ -2,11 +2,12 @@ package dev.shears.infer;
 
 import dev.shears.io.AtomicFiles;
 import dev.shears.io.Json;
+import dev.shears.nn.BatchNormalization;
 import dev.shears.nn.ConfigFields;
-import dev.shears.nn.Conv2D;
-import dev.shears.nn.Dense;
+import dev.shears.nn.DepthwiseConv2D;
 import dev.shears.nn.Layer;
 import dev.shears.nn.ModelConfig;
+import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,18 +27,26 @@ import java.util.zip.CRC32;
  *        4   u16 version (1), u16 flags (0)
  *        8   u64 file length, CRC included
  *        16  u32 A, then A bytes of UTF-8 JSON {"model": architecture, "kernels": {layer: kernel}, "max_batch": n}
- *        ..  u32 L, the number of Conv2D and Dense layers, then per layer in model order:
- *              u8 encoding, u32 k, u32 oc (the kernel (k, oc), flattened row-major as in the model)
+ *        ..  u32 L, the number of Conv2D, DepthwiseConv2D, Dense and BatchNormalization layers of the
+ *            architecture, then per layer in model order:
+ *              u8 encoding, u32 k, u32 oc (the kernel (k, oc), flattened row-major as in the model;
+ *                                 DepthwiseConv2D's (kh, kw, c, dm) as (kh*kw, c*dm))
  *              encoding 0 DENSE:  k*oc f32
  *              encoding 1 GAPS:   u32 nnz, nnz LEB128 varints (flat index minus previous index minus 1;
  *                                 one byte for gaps under 128), nnz f32 values
  *              encoding 2 BITMAP: ceil(k*oc/8) bytes (bit i of byte i/8, LSB first, set = non-zero),
  *                                 u32 nnz, nnz f32 values
- *              oc f32 bias
+ *              oc f32 bias (zeros for a layer without one)
+ *            or, for a BatchNormalization:
+ *              encoding 3 VECTORS: k = the number of vectors, oc = channels; k*oc f32: gamma, beta,
+ *                                 moving_mean, moving_variance (less any the layer lacks), no bias
  *        end-4  u32 CRC32 of every byte before it
  * </pre>
  *
- * Each layer takes whichever encoding is smallest (the bitmap wins below 87.5% sparsity, the gaps above).
+ * Each kernel takes whichever encoding is smallest (the bitmap wins below 87.5% sparsity, the gaps above).
+ * A batch norm folded into the layer before it (see {@link BatchNormStep}) is not in the architecture: that
+ * layer's kernel and bias hold it. Readers that predate DepthwiseConv2D and BatchNormalization reject such
+ * files at the architecture, before any layer record.
  * Reading checks magic, version, length, then the checksum, before it parses anything, and checks each
  * count against the bytes left before allocating; any problem is a {@link CompactFormatException}.
  *
@@ -59,6 +68,7 @@ public final class CompactModelFile {
     private static final int DENSE = 0;
     private static final int GAPS = 1;
     private static final int BITMAP = 2;
+    private static final int VECTORS = 3;
 
     private CompactModelFile() {
     }
@@ -84,16 +94,29 @@ public final class CompactModelFile {
         byte[] json = Json.write(head).getBytes(StandardCharsets.UTF_8);
         out.u32(json.length);
         out.bytes(json);
-        List<Weights> ws = model.weights();
-        out.u32(ws.size());
-        for (Weights w : ws) {
-            writeLayer(out, w);
+        List<Step> stored = model.storedSteps();
+        out.u32(stored.size());
+        for (Step s : stored) {
+            if (s instanceof BatchNormStep bn) {
+                writeVectors(out, bn.values());
+            } else {
+                writeLayer(out, s.weights());
+            }
         }
         out.patchU64(8, out.size() + 4L);
         CRC32 crc = new CRC32();
         crc.update(out.array(), 0, out.size());
         out.u32((int) crc.getValue());
         return out.toByteArray();
+    }
+
+    private static void writeVectors(LeBuffer out, List<float[]> vectors) {
+        out.u8(VECTORS);
+        out.u32(vectors.size());
+        out.u32(vectors.get(0).length);
+        for (float[] v : vectors) {
+            out.floats(v, v.length);
+        }
     }
 
     private static void writeLayer(LeBuffer out, Weights w) {
@@ -184,24 +207,24 @@ public final class CompactModelFile {
         Map<?, ?> head = in.json("architecture");
         int count = in.u32("layer count");
         ModelConfig.Architecture arch = parse(head, file);
-        List<Shape> shapes = weightedShapes(arch);
-        if (count != shapes.size()) {
-            throw new CompactFormatException(file, "layer count", "is " + count + " but the architecture has " + shapes.size() + " Conv2D/Dense layers");
+        List<Stored> records = storedRecords(arch);
+        if (count != records.size()) {
+            throw new CompactFormatException(file, "layer count", "is " + count + " but the architecture has " + records.size()
+                    + " Conv2D/DepthwiseConv2D/Dense/BatchNormalization layers");
         }
         long values = 0;
-        for (Shape sh : shapes) {
-            values += (long) sh.k * sh.oc + sh.oc;
+        for (Stored r : records) {
+            values += r.values();
         }
         if (values > MAX_VALUES_PER_BYTE * (long) bytes.length) {
             throw new CompactFormatException(file, "architecture.model", "declares " + values + " weights, more than "
                     + MAX_VALUES_PER_BYTE + " per byte of this " + bytes.length + "-byte file");
         }
-        List<LayerData> data = new ArrayList<>();
-        for (Shape sh : shapes) {
-            LayerData d = readLayer(in, sh, file);
+        List<Decoded> data = new ArrayList<>();
+        for (Stored r : records) {
+            Decoded d = r instanceof VectorsRecord v ? readVectors(in, v, file) : readLayer(in, (KernelRecord) r, file);
             if (rejectNonFinite) {
-                requireFinite(d.values, "layer " + sh.name + " values", file);
-                requireFinite(d.bias, "layer " + sh.name + " bias", file);
+                d.requireFinite(file);
             }
             data.add(d);
         }
@@ -212,8 +235,8 @@ public final class CompactModelFile {
         Sequential model = arch.build();
         int i = 0;
         for (Layer l : model.layers()) {
-            if (l instanceof Conv2D || l instanceof Dense) {
-                data.get(i++).fill(l.parameters().get(0).data(), l.parameters().get(1).data());
+            if (InferenceModel.storesValues(l)) {
+                data.get(i++).fill(BatchNormStep.variables(l));
             }
         }
         try {
@@ -222,6 +245,7 @@ public final class CompactModelFile {
             throw new CompactFormatException(file, "architecture.kernels", ex.getMessage());
         }
     }
+
 
     private static void requireFinite(float[] v, String field, Path file) throws CompactFormatException {
         for (int i = 0; i < v.length; i++) {
@@ -295,28 +319,64 @@ public final class CompactModelFile {
         }
     }
 
-    /** A Conv2D or Dense layer's kernel (k, oc) and bias (oc) as the architecture plans them. */
-    private record Shape(String name, int k, int oc) {
+    /** What the architecture says one layer record holds. */
+    private sealed interface Stored {
+        /** Number of values the record decodes to. */
+        long values();
     }
 
-    private static List<Shape> weightedShapes(ModelConfig.Architecture arch) {
-        List<Shape> out = new ArrayList<>();
+    /**
+     * A Conv2D, Dense or DepthwiseConv2D kernel (k, oc) as the architecture plans it, and its bias (oc), which a
+     * layer without one (DepthwiseConv2D use_bias false) stores as zeros.
+     */
+    private record KernelRecord(String name, int k, int oc, boolean hasBias) implements Stored {
+        @Override
+        public long values() {
+            return (long) k * oc + oc;
+        }
+    }
+
+    /** A standalone BatchNormalization's vectors (γ, β, moving mean, moving variance, those it has) of c channels. */
+    private record VectorsRecord(String name, int count, int c) implements Stored {
+        @Override
+        public long values() {
+            return (long) count * c;
+        }
+    }
+
+    /** The records the architecture implies, in model order, from its planned shapes alone. */
+    private static List<Stored> storedRecords(ModelConfig.Architecture arch) {
+        List<Stored> out = new ArrayList<>();
         for (Layer l : arch.layers()) {
-            if (l instanceof Conv2D || l instanceof Dense) {
-                int[] kernel = arch.parameterShapes().get(l.name() + "/kernel");
-                int oc = kernel[kernel.length - 1];
-                out.add(new Shape(l.name(), (int) (Layer.Plan.count(kernel, "kernel") / oc), oc));
+            if (!InferenceModel.storesValues(l)) {
+                continue;
             }
+            Map<String, int[]> shapes = arch.shapesOf(l.name());
+            if (l instanceof BatchNormalization) {
+                out.add(new VectorsRecord(l.name(), shapes.size(), shapes.values().iterator().next()[0]));
+                continue;
+            }
+            int[] kernel = shapes.get("kernel");
+            // (kh, kw, c, dm) is stored as (kh*kw, c*dm); the plan checked that c*dm, the output channels, is an int
+            int oc = l instanceof DepthwiseConv2D ? kernel[2] * kernel[3] : kernel[kernel.length - 1];
+            out.add(new KernelRecord(l.name(), (int) (Layer.Plan.count(kernel, "kernel") / oc), oc, shapes.containsKey("bias")));
         }
         return out;
     }
 
-    /**
-     * One layer record as read: its non-zero kernel values at flat indices (all values for DENSE), and the
-     * bias. No array is larger than the bytes the record takes.
-     */
-    private record LayerData(int n, int[] indices, float[] values, float[] bias) {
-        void fill(float[] kernel, float[] b) {
+    /** One layer record as read, into arrays no larger than the bytes the record takes. */
+    private sealed interface Decoded {
+        /** Copies the values into the layer's variables ({@link BatchNormStep#variables} order). */
+        void fill(List<Parameter> vars);
+
+        void requireFinite(Path file) throws CompactFormatException;
+    }
+
+    /** A kernel's non-zero values at flat indices (all n values, indices null, for DENSE) and the bias. */
+    private record KernelData(String name, int n, int[] indices, float[] values, float[] bias) implements Decoded {
+        @Override
+        public void fill(List<Parameter> vars) {
+            float[] kernel = vars.get(0).data();
             if (indices == null) {
                 System.arraycopy(values, 0, kernel, 0, n);
             } else {
@@ -325,32 +385,79 @@ public final class CompactModelFile {
                     kernel[indices[i]] = values[i];
                 }
             }
-            System.arraycopy(bias, 0, b, 0, bias.length);
+            if (vars.size() > 1) {
+                System.arraycopy(bias, 0, vars.get(1).data(), 0, bias.length);
+            }
+        }
+
+        @Override
+        public void requireFinite(Path file) throws CompactFormatException {
+            CompactModelFile.requireFinite(values, "layer " + name + " values", file);
+            CompactModelFile.requireFinite(bias, "layer " + name + " bias", file);
         }
     }
 
-    private static LayerData readLayer(LeReader in, Shape sh, Path file) throws CompactFormatException {
-        String at = "layer " + sh.name;
+    /** A batch norm's vectors, one after another. */
+    private record VectorData(String name, float[] values) implements Decoded {
+        @Override
+        public void fill(List<Parameter> vars) {
+            int at = 0;
+            for (Parameter p : vars) {
+                System.arraycopy(values, at, p.data(), 0, p.size());
+                at += p.size();
+            }
+        }
+
+        @Override
+        public void requireFinite(Path file) throws CompactFormatException {
+            CompactModelFile.requireFinite(values, "layer " + name + " vectors", file);
+        }
+    }
+
+    private static VectorData readVectors(LeReader in, VectorsRecord r, Path file) throws CompactFormatException {
+        String at = "layer " + r.name;
+        int enc = in.u8(at + " encoding");
+        if (enc != VECTORS) {
+            throw new CompactFormatException(file, at + " encoding", "expected 3 (vectors) for a BatchNormalization, got " + enc);
+        }
+        int count = in.u32(at + " vector count");
+        int c = in.u32(at + " channels");
+        if (count != r.count || c != r.c) {
+            throw new CompactFormatException(file, at + " shape", count + " vectors of " + c + " do not match the architecture's "
+                    + r.count + " of " + r.c);
+        }
+        return new VectorData(r.name, in.newFloats(count * c, at + " vectors")); // values() checked count * c against the file
+    }
+
+    private static KernelData readLayer(LeReader in, KernelRecord r, Path file) throws CompactFormatException {
+        String at = "layer " + r.name;
         int enc = in.u8(at + " encoding");
         int k = in.u32(at + " k");
         int oc = in.u32(at + " oc");
-        if (k != sh.k || oc != sh.oc) {
+        if (k != r.k || oc != r.oc) {
             throw new CompactFormatException(file, at + " shape", "(" + k + ", " + oc + ") does not match the architecture's kernel ("
-                    + sh.k + ", " + sh.oc + ")");
+                    + r.k + ", " + r.oc + ")");
         }
         int n = k * oc; // the architecture's plan checked that it fits one array
-        LayerData d = switch (enc) {
-            case DENSE -> {
-                yield new LayerData(n, null, in.newFloats(n, at + " values"), null);
-            }
-            case GAPS -> readGaps(in, n, at);
-            case BITMAP -> readBitmap(in, n, at);
+        KernelData d = switch (enc) {
+            case DENSE -> new KernelData(r.name, n, null, in.newFloats(n, at + " values"), null);
+            case GAPS -> readGaps(in, r.name, n, at);
+            case BITMAP -> readBitmap(in, r.name, n, at);
             default -> throw new CompactFormatException(file, at + " encoding", "expected 0, 1 or 2, got " + enc);
         };
-        return new LayerData(n, d.indices, d.values, in.newFloats(oc, at + " bias"));
+        float[] bias = in.newFloats(oc, at + " bias");
+        if (!r.hasBias) {
+            for (float v : bias) {
+                if (v != 0f) {
+                    throw in.error(at + " bias", "the layer has no bias (use_bias false) but the file stores a non-zero one");
+                }
+            }
+        }
+        return new KernelData(r.name, n, d.indices, d.values, bias);
     }
 
-    private static LayerData readGaps(LeReader in, int n, String at) throws CompactFormatException {
+
+    private static KernelData readGaps(LeReader in, String name, int n, String at) throws CompactFormatException {
         int nnz = in.count(at + " nnz", n, 5);
         int[] idx = new int[nnz];
         long prev = -1;
@@ -363,10 +470,10 @@ public final class CompactModelFile {
         }
         float[] v = new float[nnz];
         in.floats(v, nnz, at + " values");
-        return new LayerData(n, idx, v, null);
+        return new KernelData(name, n, idx, v, null);
     }
 
-    private static LayerData readBitmap(LeReader in, int n, String at) throws CompactFormatException {
+    private static KernelData readBitmap(LeReader in, String name, int n, String at) throws CompactFormatException {
         byte[] bits = in.bytes((int) ((n + 7L) / 8), at + " bitmap");
         int nnz = in.count(at + " nnz", n, 4);
         int set = 0;
@@ -388,6 +495,6 @@ public final class CompactModelFile {
         }
         float[] v = new float[nnz];
         in.floats(v, nnz, at + " values");
-        return new LayerData(n, idx, v, null);
+        return new KernelData(name, n, idx, v, null);
     }
 }

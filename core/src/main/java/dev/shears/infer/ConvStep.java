@@ -133,6 +133,10 @@ final class ConvStep implements Step {
             }
             planar.run(y, b * w.oc * oh * ow, src, srcOff, shifted, act == Activation.RELU);
         }
+        if (act != Activation.RELU) {
+            // Element-wise (softmax never runs planar), so the channel-major layout does not matter.
+            Epilogue.activate(y, y, n, outSize(), act);
+        }
     }
 
     @Override

@@ -1,14 +1,23 @@
 package dev.shears.infer;
 
+import dev.shears.kernels.Depthwise;
 import dev.shears.kernels.Parallel;
+import dev.shears.kernels.Pool;
+import dev.shears.nn.Activation;
+import dev.shears.nn.ActivationLayer;
+import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.BatchNormalization;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
+import dev.shears.nn.DepthwiseConv2D;
 import dev.shears.nn.Dropout;
 import dev.shears.nn.Flatten;
 import dev.shears.nn.GlobalAveragePooling2D;
+import dev.shears.nn.GlobalMaxPooling2D;
 import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.ModelConfig;
+import dev.shears.nn.Reshape;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.ZeroPadding2D;
 import dev.shears.ops.ConvOps;
@@ -17,13 +26,17 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A trained {@link Sequential} compiled for inference only: no autograd, conv and dense layers fused with
  * their bias and activation, each multiplying with a dense or a sparse {@link Kernel} chosen per layer by
- * {@link KernelRule} unless {@link Options} force one, dropout and flatten compiled away. The weights are
+ * {@link KernelRule} unless {@link Options} force one, dropout, flatten and reshape compiled away, a BatchNormalization
+ * after a linear Conv2D, DepthwiseConv2D or Dense folded into its weights (see {@link BatchNormStep}; others
+ * run as a per-channel affine step). DepthwiseConv2D always runs its dense direct kernel. The weights are
  * copied, so later training does not change a compiled model. Thread-safe: each calling thread gets its
  * own scratch buffers, allocated on its first call and reused after; large inputs run in chunks of
  * {@link Options#maxBatch()} examples.
@@ -59,7 +72,7 @@ public final class InferenceModel {
      * @param all             kernel for every conv and dense layer, or null for the automatic rule
      * @param layers          kernels for single layers by name
      * @param maxBatch        examples per chunk
-     * @param rejectNonFinite compile throws if a kernel or bias holds NaN or an infinity (default false)
+     * @param rejectNonFinite compile throws if a weight or a moving statistic holds NaN or an infinity (default false)
      */
     public record Options(Kernel all, Map<String, Kernel> layers, int maxBatch, boolean rejectNonFinite) {
         public Options {
@@ -111,20 +124,29 @@ public final class InferenceModel {
     }
 
     private InferenceModel(Sequential model, Options options) {
-        this.architecture = ModelConfig.toConfig(model);
         this.inputShape = model.inputShape();
         this.inSize = Arrays.stream(inputShape).reduce(1, (a, b) -> a * b);
         this.maxBatch = options.maxBatch();
         List<Step> st = new ArrayList<>();
         Map<String, Kernel> ks = new LinkedHashMap<>();
         int[] shape = inputShape;
-        // Planar sparse convs write channel-major data; it flows through pools, zero padding and the next planar
-        // conv, and goes back to NHWC only before a step that needs it (or a flatten of a spatial map, or the end).
+        // Planar sparse convs write channel-major data; it flows through pools, zero padding, element-wise activations
+        // and the next planar conv, and goes back to NHWC only before a step that needs it (or a flatten or reshape
+        // of a spatial map, or the end).
         boolean chw = false;
-        for (Layer outer : model.layers()) {
-            Layer l = outer.unwrap();
-            Step s = compileLayer(l, shape, options, chw);
-            boolean needsNhwc = s != null ? !s.acceptsChannelsFirst() : l instanceof Flatten;
+        Set<String> folded = new LinkedHashSet<>();
+        List<Layer> layers = model.layers().stream().map(Layer::unwrap).toList();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (i > 0 && BatchNormStep.folds(layers.get(i - 1), l)) {
+                folded.add(l.name()); // already in the previous step's weights
+                shape = l.outputShape();
+                continue;
+            }
+            BatchNormalization fold = i + 1 < layers.size() && BatchNormStep.folds(l, layers.get(i + 1))
+                    ? (BatchNormalization) layers.get(i + 1) : null;
+            Step s = compileLayer(l, shape, options, chw, fold);
+            boolean needsNhwc = s != null ? !s.acceptsChannelsFirst() : l instanceof Flatten || l instanceof Reshape;
             if (chw && needsNhwc) {
                 st.add(new ToNhwcStep(shape));
                 chw = false;
@@ -143,10 +165,11 @@ public final class InferenceModel {
         }
         for (String name : options.layers().keySet()) {
             if (!ks.containsKey(name)) {
-                throw new IllegalArgumentException("kernel forced for layer '" + name + "', but the model has no Conv2D or Dense layer of that name; it has "
+                throw new IllegalArgumentException("kernel forced for layer '" + name + "', but the model has no Conv2D, DepthwiseConv2D or Dense layer of that name; it has "
                         + ks.keySet());
             }
         }
+        this.architecture = BatchNormStep.withoutFolded(ModelConfig.toConfig(model), folded);
         this.steps = List.copyOf(st);
         this.kernels = Collections.unmodifiableMap(ks);
         this.weightedNames = List.copyOf(ks.keySet());
@@ -173,7 +196,9 @@ public final class InferenceModel {
     }
 
     private static void requireFinite(Sequential model) {
-        for (dev.shears.nn.Parameter p : model.parameters()) {
+        List<dev.shears.nn.Parameter> all = new ArrayList<>(model.parameters());
+        all.addAll(model.state()); // moving statistics enter the output as weights do
+        for (dev.shears.nn.Parameter p : all) {
             float[] v = p.data();
             for (int i = 0; i < v.length; i++) {
                 if (!Float.isFinite(v[i])) {
@@ -184,38 +209,87 @@ public final class InferenceModel {
         }
     }
 
-    /** The step for layer {@code l} on input shape {@code in}, arriving channel-major when {@code chw}; null for identities. */
-    private static Step compileLayer(Layer l, int[] in, Options options, boolean chw) {
+    /**
+     * The step for layer {@code l} on input shape {@code in}, arriving channel-major when {@code chw}, with the
+     * batch norm {@code fold} folded into its weights unless null; null for identities.
+     */
+    private static Step compileLayer(Layer l, int[] in, Options options, boolean chw, BatchNormalization fold) {
         if (l instanceof Conv2D conv) {
             int[] k = conv.kernelSize();
             int[] s = conv.strides();
             int[] out = conv.outputShape();
             int[] geometry = {in[0], in[1], in[2], k[0], k[1], s[0], s[1],
                 ConvOps.padBefore(in[0], k[0], s[0], conv.padding()), ConvOps.padBefore(in[1], k[1], s[1], conv.padding()), out[0], out[1]};
-            Kernel auto = KernelRule.chooseConv(conv.kernel().data(), in[2], s[0] == 1 && s[1] == 1);
-            Weights w = weights(conv.name(), conv.kernel().data(), conv.bias().data(), k[0] * k[1] * in[2], conv.filters(), auto, true, options);
-            return new ConvStep(conv.name(), w, conv.activation(), geometry, STEP_SCRATCH, chw);
+            float[][] kb = BatchNormStep.fold(conv.kernel().data(), conv.bias().data(), conv.filters(), fold);
+            Kernel auto = KernelRule.chooseConv(kb[0], in[2], s[0] == 1 && s[1] == 1);
+            Weights w = weights(conv.name(), kb[0], kb[1], k[0] * k[1] * in[2], conv.filters(), auto, true, options);
+            return new ConvStep(stepName(conv, fold), w, conv.activation(), geometry, STEP_SCRATCH, chw);
         }
         if (l instanceof Dense d) {
-            Kernel auto = KernelRule.chooseDense(d.kernel().data());
-            Weights w = weights(d.name(), d.kernel().data(), d.bias().data(), in[0], d.units(), auto, false, options);
-            return new DenseStep(d.name(), w, d.activation(), STEP_SCRATCH);
+            float[][] kb = BatchNormStep.fold(d.kernel().data(), d.bias().data(), d.units(), fold);
+            Kernel auto = KernelRule.chooseDense(kb[0]);
+            Weights w = weights(d.name(), kb[0], kb[1], in[0], d.units(), auto, false, options);
+            return new DenseStep(stepName(d, fold), w, d.activation(), STEP_SCRATCH);
+        }
+        if (l instanceof DepthwiseConv2D d) {
+            return depthwise(d, in, options, fold);
+        }
+        if (l instanceof BatchNormalization bn) {
+            return new BatchNormStep(bn, in, chw);
         }
         if (l instanceof MaxPooling2D p) {
             int[] ps = p.poolSize();
             int[] ss = p.strides();
-            return new PoolStep(l.name(), false, in, ps[0], ps[1], ss[0], ss[1], chw, STEP_SCRATCH);
+            int[] out = l.outputShape();
+            Pool.Window g = new Pool.Window(in[0], in[1], in[2], ps[0], ps[1], ss[0], ss[1], 0, 0, out[0], out[1]);
+            return new PoolStep(l.name(), PoolStep.Kind.MAX, g, chw, STEP_SCRATCH);
+        }
+        if (l instanceof AveragePooling2D p) {
+            int[] ps = p.poolSize();
+            int[] ss = p.strides();
+            int[] out = l.outputShape();
+            Pool.Window g = new Pool.Window(in[0], in[1], in[2], ps[0], ps[1], ss[0], ss[1],
+                ConvOps.padBefore(in[0], ps[0], ss[0], p.padding()), ConvOps.padBefore(in[1], ps[1], ss[1], p.padding()), out[0], out[1]);
+            return new PoolStep(l.name(), PoolStep.Kind.AVERAGE, g, chw, STEP_SCRATCH);
         }
         if (l instanceof GlobalAveragePooling2D) {
-            return new PoolStep(l.name(), true, in, in[0], in[1], 1, 1, chw, STEP_SCRATCH);
+            return new PoolStep(l.name(), PoolStep.Kind.GLOBAL_AVERAGE, in, chw);
+        }
+        if (l instanceof GlobalMaxPooling2D) {
+            return new PoolStep(l.name(), PoolStep.Kind.GLOBAL_MAX, in, chw);
+        }
+        if (l instanceof ActivationLayer a) {
+            // linear is the identity; an element-wise activation keeps a channel-major layout
+            return a.activation() == Activation.LINEAR ? null : new ActivationStep(l.name(), a.activation(), in, chw);
         }
         if (l instanceof ZeroPadding2D z) {
             return new PadStep(l.name(), in, z.top(), z.bottom(), z.left(), z.right(), chw);
         }
-        if (l instanceof Dropout || l instanceof Flatten) {
-            return null; // identity at inference; NHWC data is already flat
+        if (l instanceof Dropout || l instanceof Flatten || l instanceof Reshape) {
+            return null; // identity at inference; NHWC data is already flat, and any shape of it
         }
         throw new IllegalArgumentException("layer " + l.name() + ": the inference runtime cannot run " + l.type() + " layers");
+    }
+
+    /** A DepthwiseConv2D's step: always the dense direct kernel, which {@code options} may force but not change. */
+    private static Step depthwise(DepthwiseConv2D d, int[] in, Options options, BatchNormalization fold) {
+        Kernel forced = options.layers().get(d.name());
+        if (forced != null && forced != Kernel.DENSE) {
+            throw new IllegalArgumentException("layer " + d.name() + ": DepthwiseConv2D runs only the DENSE kernel, " + forced + " was forced");
+        }
+        int[] k = d.kernelSize();
+        int[] s = d.strides();
+        int[] out = d.outputShape();
+        Depthwise.Shape shape = new Depthwise.Shape(in[0], in[1], in[2], d.depthMultiplier(), k[0], k[1], s[0], s[1],
+                ConvOps.padBefore(in[0], k[0], s[0], d.padding()), ConvOps.padBefore(in[1], k[1], s[1], d.padding()), out[0], out[1]);
+        int oc = out[2];
+        float[][] kb = BatchNormStep.fold(d.kernel().data(), d.bias() == null ? new float[oc] : d.bias().data(), oc, fold);
+        return new DepthwiseStep(stepName(d, fold), new Weights(Kernel.DENSE, kb[0], kb[1], k[0] * k[1], oc, true), d.activation(), shape);
+    }
+
+    /** "conv2d", or "conv2d+batch_normalization" when a batch norm is folded in (for {@link #describe()}). */
+    private static String stepName(Layer l, BatchNormalization fold) {
+        return fold == null ? l.name() : l.name() + "+" + fold.name();
     }
 
     private static Weights weights(String name, float[] w, float[] bias, int k, int oc, Kernel auto, boolean conv, Options options) {
@@ -308,7 +382,7 @@ public final class InferenceModel {
         return sb.toString();
     }
 
-    /** The kernel chosen for each Conv2D and Dense layer, by layer name, in model order. */
+    /** The kernel chosen for each Conv2D, DepthwiseConv2D (always DENSE) and Dense layer, by layer name, in model order. */
     public Map<String, Kernel> kernels() {
         return kernels;
     }
@@ -331,38 +405,57 @@ public final class InferenceModel {
     /**
      * Rebuilds a trainable {@link Sequential} with this model's architecture and weights (sparse kernels
      * expanded back to dense arrays, pruned weights exact zeros), e.g. to export a compact file to another
-     * format. It has fresh training state: no optimizer slots, masks or training step.
+     * format. It has fresh training state: no optimizer slots, masks or training step. Folded batch norms
+     * are not in it: their layer before carries them (see {@link BatchNormStep#withoutFolded}).
      */
     public Sequential toSequential() {
         Sequential model = ModelConfig.fromConfig(architecture);
-        List<Weights> ws = weights();
+        List<Step> stored = storedSteps();
         int i = 0;
         for (Layer outer : model.layers()) {
             Layer l = outer.unwrap();
-            if (l instanceof Conv2D || l instanceof Dense) {
-                Weights w = ws.get(i++);
-                float[] kernel = w.denseKernel();
-                System.arraycopy(kernel, 0, l.parameters().get(0).data(), 0, kernel.length);
-                System.arraycopy(w.bias, 0, l.parameters().get(1).data(), 0, w.bias.length);
+            if (storesValues(l)) {
+                List<float[]> values = values(stored.get(i++));
+                List<dev.shears.nn.Parameter> vars = BatchNormStep.variables(l);
+                // a layer without a bias gets one value fewer than its step holds: the step's zero bias
+                for (int j = 0; j < vars.size(); j++) {
+                    System.arraycopy(values.get(j), 0, vars.get(j).data(), 0, vars.get(j).size());
+                }
             }
         }
         return model;
     }
 
-    /** The source model's architecture ({@link ModelConfig#toConfig}); unmodifiable use only. */
+    /**
+     * The source model's architecture ({@link ModelConfig#toConfig}) less its folded batch norms (see
+     * {@link BatchNormStep#withoutFolded}); unmodifiable use only.
+     */
     Map<String, Object> architecture() {
         return architecture;
     }
 
-    /** Weights of the conv and dense layers, in model order, paired with {@link #kernels()}' names. */
-    List<Weights> weights() {
-        List<Weights> ws = new ArrayList<>();
+    /**
+     * Whether a layer of {@link #architecture()} has its values in one of {@link #storedSteps()}: the same
+     * layers, seen from the architecture's side (its batch norms are those not folded).
+     */
+    static boolean storesValues(Layer l) {
+        return l instanceof Conv2D || l instanceof DepthwiseConv2D || l instanceof Dense || l instanceof BatchNormalization;
+    }
+
+    /** The steps holding a layer's values, in model order: those with {@link Weights}, and standalone batch norms. */
+    List<Step> storedSteps() {
+        List<Step> out = new ArrayList<>();
         for (Step s : steps) {
-            if (s.weights() != null) {
-                ws.add(s.weights());
+            if (s.weights() != null || s instanceof BatchNormStep) {
+                out.add(s);
             }
         }
-        return ws;
+        return out;
+    }
+
+    /** A stored step's values in its layer's {@link BatchNormStep#variables} order: kernel (dense) and bias, or a batch norm's vectors. */
+    static List<float[]> values(Step s) {
+        return s instanceof BatchNormStep bn ? bn.values() : List.of(s.weights().denseKernel(), s.weights().bias);
     }
 
     List<String> weightedNames() {

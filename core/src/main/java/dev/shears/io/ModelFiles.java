@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * Saves and loads models as safetensors files. Each trainable parameter is one F32 tensor named as in
  * the model ({@code conv2d/kernel} with Keras's layout (kh, kw, in, out), {@code dense/kernel} (in, out),
- * biases (out)); {@code __metadata__} holds {@code format = shears}, {@code format_version = 1} and
+ * biases (out), {@code batch_normalization/gamma} and {@code /beta}), followed by the non-trainable state
+ * ({@link Sequential#state()}: {@code batch_normalization/moving_mean} and {@code /moving_variance});
+ * {@code __metadata__} holds {@code format = shears}, {@code format_version = 1} and
  * {@code architecture}, the model's JSON config, so {@link #load} can rebuild the model, and
  * {@link Safetensors#CHECKSUM_KEY}, the CRC32C of the weights, verified on every read.
  *
@@ -36,7 +38,7 @@ public final class ModelFiles {
     public static void save(Sequential model, Path file, Map<String, Safetensors.Entry> extraTensors,
                             Map<String, String> extraMetadata) throws IOException {
         Map<String, Safetensors.Entry> tensors = new LinkedHashMap<>();
-        for (Parameter p : model.parameters()) {
+        for (Parameter p : saved(model)) {
             tensors.put(p.name(), Safetensors.Entry.ofFloats(p.data(), p.value().shape()));
         }
         for (Map.Entry<String, Safetensors.Entry> e : extraTensors.entrySet()) {
@@ -54,7 +56,7 @@ public final class ModelFiles {
 
     /**
      * Rebuilds the model from the file's architecture and loads its weights. The architecture is parsed
-     * strictly ({@link ModelConfig#parse}) and every parameter it will create is checked against the tensors
+     * strictly ({@link ModelConfig#parse}) and every parameter and state variable it will create is checked against the tensors
      * in the file (name, dtype F32, shape) before any weight is allocated. Weights are not checked for NaN
      * or infinities: call {@link #checkFinite} for that (the {@code shears} command line does).
      *
@@ -88,20 +90,20 @@ public final class ModelFiles {
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "__metadata__.architecture", e.getMessage(), e);
         }
-        checkTensors(a.parameterShapes(), c, file, "architecture " + a.name());
+        checkTensors(a.savedShapes(), c, file, "architecture " + a.name());
         Sequential model = a.build();
         copyWeights(model, c);
         return model;
     }
 
     /**
-     * Loads weights into an existing model. Every parameter must be present with the same shape and dtype
-     * F32; all differences are listed in one exception and the model is left unchanged.
+     * Loads weights into an existing model. Every parameter and state variable must be present with the same
+     * shape and dtype F32; all differences are listed in one exception and the model is left unchanged.
      */
     public static void loadWeights(Sequential model, Path file) throws IOException {
         Safetensors.Contents c = Safetensors.read(file);
         Map<String, int[]> shapes = new LinkedHashMap<>();
-        for (Parameter p : model.parameters()) {
+        for (Parameter p : saved(model)) {
             shapes.put(p.name(), p.value().shape());
         }
         checkTensors(shapes, c, file, "model " + model.name());
@@ -109,12 +111,13 @@ public final class ModelFiles {
     }
 
     /**
-     * Checks that no weight of {@code model} is NaN or infinite; {@code file} names the source in the error.
+     * Checks that no weight or state variable (moving statistics) of {@code model} is NaN or infinite; {@code file}
+     * names the source in the error.
      *
      * @throws ModelFormatException naming the file, the first parameter with such a value, its index and value
      */
     public static void checkFinite(Sequential model, Path file) throws ModelFormatException {
-        for (Parameter p : model.parameters()) {
+        for (Parameter p : saved(model)) {
             float[] v = p.data();
             for (int i = 0; i < v.length; i++) {
                 if (!Float.isFinite(v[i])) {
@@ -129,7 +132,14 @@ public final class ModelFiles {
         return Safetensors.read(file);
     }
 
-    /** Checks that each expected parameter is an F32 tensor of its shape in {@code c}; lists every difference. */
+    /** What a file holds for a model: its trainable parameters, then its non-trainable state. */
+    private static List<Parameter> saved(Sequential model) {
+        List<Parameter> all = new ArrayList<>(model.parameters());
+        all.addAll(model.state());
+        return all;
+    }
+
+    /** Checks that each expected tensor is an F32 tensor of its shape in {@code c}; lists every difference. */
     private static void checkTensors(Map<String, int[]> expected, Safetensors.Contents c, Path file, String what)
             throws ModelFormatException {
         List<String> problems = new ArrayList<>();
@@ -149,9 +159,9 @@ public final class ModelFiles {
         }
     }
 
-    /** Copies the (checked) tensors into the model's parameters. */
+    /** Copies the (checked) tensors into the model's parameters and state. */
     private static void copyWeights(Sequential model, Safetensors.Contents c) {
-        for (Parameter p : model.parameters()) {
+        for (Parameter p : saved(model)) {
             float[] v = c.tensors().get(p.name()).floats();
             System.arraycopy(v, 0, p.data(), 0, v.length);
         }

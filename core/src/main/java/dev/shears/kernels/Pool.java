@@ -9,6 +9,24 @@ public final class Pool {
     private Pool() {
     }
 
+    /**
+     * One image's pooling geometry: input (h, w, c), windows of ph x pw moved by (sh, sw), the first one
+     * starting at (-padTop, -padLeft), output (oh, ow, c).
+     */
+    public record Window(int h, int w, int c, int ph, int pw, int sh, int sw, int padTop, int padLeft, int oh, int ow) {
+        /** @throws IllegalArgumentException for a non-positive size or a negative pad */
+        public Window {
+            if (h < 1 || w < 1 || c < 1 || ph < 1 || pw < 1 || sh < 1 || sw < 1 || oh < 1 || ow < 1 || padTop < 0 || padLeft < 0) {
+                throw new IllegalArgumentException("pool window needs positive sizes and pads >= 0, got " + this);
+            }
+        }
+
+        /** The same windows over channel-major data: each of the c planes as an image of one channel. */
+        public Window planes() {
+            return new Window(h, w, 1, ph, pw, sh, sw, padTop, padLeft, oh, ow);
+        }
+    }
+
     /** Below this many window reads per thread, pooling stays on the calling thread. */
     private static final int MIN_READS_PER_THREAD = 1 << 15;
 
@@ -170,6 +188,112 @@ public final class Pool {
                     float top = Math.max(x[r0 + 2 * ox], x[r0 + 2 * ox + 1]);
                     float bottom = Math.max(x[r1 + 2 * ox], x[r1 + 2 * ox + 1]);
                     y[o + ox] = Math.max(top, bottom);
+                }
+            }
+        }
+    }
+
+    /**
+     * Average pooling: y (n,oh,ow,c) = the mean of each window's cells that lie inside x (n,h,w,c), so a
+     * window hanging over the padding divides by its count of real cells, as Keras's (TensorFlow's)
+     * 'same' average pooling does. Cells are summed in (ky, kx) order, then divided.
+     */
+    public static void avgPool(float[] y, float[] x, int n, Window g) {
+        int grain = Math.max(1, MIN_READS_PER_THREAD / Math.max(1, g.ow() * g.c() * g.ph() * g.pw()));
+        Parallel.common().forRange(n * g.oh(), grain, (from, to) -> {
+            int h = g.h(), w = g.w(), c = g.c();
+            for (int r = from; r < to; r++) {
+                int b = r / g.oh();
+                int oy = r % g.oh();
+                int y0 = Math.max(0, oy * g.sh() - g.padTop());
+                int y1 = Math.min(h, oy * g.sh() - g.padTop() + g.ph());
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    int x0 = Math.max(0, ox * g.sw() - g.padLeft());
+                    int x1 = Math.min(w, ox * g.sw() - g.padLeft() + g.pw());
+                    int o = (r * g.ow() + ox) * c;
+                    java.util.Arrays.fill(y, o, o + c, 0f);
+                    // Window position outer, channels inner: contiguous adds over c, which C2 vectorizes.
+                    for (int iy = y0; iy < y1; iy++) {
+                        for (int ix = x0; ix < x1; ix++) {
+                            int in = ((b * h + iy) * w + ix) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                y[o + ch] += x[in + ch];
+                            }
+                        }
+                    }
+                    float count = (y1 - y0) * (x1 - x0);
+                    for (int ch = 0; ch < c; ch++) {
+                        y[o + ch] /= count;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Backward of {@link #avgPool}: every real cell of a window gets dX += dY / (the window's count). */
+    public static void avgPoolBackward(float[] dX, float[] dY, int n, Window g) {
+        int grain = Math.max(1, MIN_READS_PER_THREAD / Math.max(1, g.oh() * g.ow() * g.c() * g.ph() * g.pw()));
+        // Parallel over images: windows with stride < pool size overlap within an image only.
+        Parallel.common().forRange(n, grain, (from, to) -> {
+            int h = g.h(), w = g.w(), c = g.c();
+            for (int b = from; b < to; b++) {
+                for (int oy = 0; oy < g.oh(); oy++) {
+                    int y0 = Math.max(0, oy * g.sh() - g.padTop());
+                    int y1 = Math.min(h, oy * g.sh() - g.padTop() + g.ph());
+                    for (int ox = 0; ox < g.ow(); ox++) {
+                        int x0 = Math.max(0, ox * g.sw() - g.padLeft());
+                        int x1 = Math.min(w, ox * g.sw() - g.padLeft() + g.pw());
+                        int o = ((b * g.oh() + oy) * g.ow() + ox) * c;
+                        float count = (y1 - y0) * (x1 - x0);
+                        for (int iy = y0; iy < y1; iy++) {
+                            for (int ix = x0; ix < x1; ix++) {
+                                int in = ((b * h + iy) * w + ix) * c;
+                                for (int ch = 0; ch < c; ch++) {
+                                    dX[in + ch] += dY[o + ch] / count;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Global max pooling: x (n,hw,c) -> y (n,c), the maximum over the hw positions; NaN wins, as in Math.max. */
+    public static void globalMaxPool(float[] y, float[] x, int n, int hw, int c) {
+        for (int b = 0; b < n; b++) {
+            int yo = b * c;
+            System.arraycopy(x, b * hw * c, y, yo, c);
+            for (int p = 1; p < hw; p++) {
+                int xo = (b * hw + p) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    y[yo + ch] = Math.max(y[yo + ch], x[xo + ch]);
+                }
+            }
+        }
+    }
+
+    /**
+     * Backward of {@link #globalMaxPool}: dY is shared equally by the positions whose x equals the maximum,
+     * as TensorFlow's (and PyTorch's) reduce-max gradient does; a NaN maximum passes no gradient.
+     */
+    public static void globalMaxPoolBackward(float[] dX, float[] dY, float[] x, float[] y, int n, int hw, int c) {
+        int[] ties = new int[c];
+        for (int b = 0; b < n; b++) {
+            int yo = b * c;
+            java.util.Arrays.fill(ties, 0);
+            for (int p = 0; p < hw; p++) {
+                int xo = (b * hw + p) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    ties[ch] += x[xo + ch] == y[yo + ch] ? 1 : 0;
+                }
+            }
+            for (int p = 0; p < hw; p++) {
+                int xo = (b * hw + p) * c;
+                for (int ch = 0; ch < c; ch++) {
+                    if (x[xo + ch] == y[yo + ch]) {
+                        dX[xo + ch] += dY[yo + ch] / ties[ch];
+                    }
                 }
             }
         }

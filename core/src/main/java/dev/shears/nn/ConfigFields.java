@@ -131,7 +131,7 @@ public final class ConfigFields {
         }
     }
 
-    /** The "activation" field: linear, relu or softmax. */
+    /** The "activation" field: one of {@link Activation}'s Keras names ("swish" for silu). */
     public static Activation activation(Map<?, ?> c, String where) {
         return named(c, "activation", Activation::fromKerasName, where);
     }
@@ -139,6 +139,17 @@ public final class ConfigFields {
     /** The "kernel_initializer" field. */
     public static Initializer initializer(Map<?, ?> c, String where) {
         return named(c, "kernel_initializer", Initializer::fromKerasName, where);
+    }
+
+    /**
+     * The optional "kernel_regularizer" field: absent or null for none, else {@link Regularizer#toConfig}'s form
+     * (Keras's {@code {"class_name": "L2", "config": {"l2": 0.01}}}), read strictly.
+     */
+    public static Regularizer regularizer(Map<?, ?> c, String where) {
+        if (c.get("kernel_regularizer") == null) {
+            return null;
+        }
+        return Regularizer.fromConfig(objectField(c, "kernel_regularizer", where), path(where, "kernel_regularizer"));
     }
 
     /** The "padding" field of a convolution: "valid" or "same". */

@@ -7,13 +7,15 @@ import dev.shears.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
  * 2-D convolution as in Keras: input (h, w, c), kernel (kh, kw, c, filters), bias (filters), output
  * (oh, ow, filters).
  *
- * <pre>{@code new Conv2D(16, 5, Activation.RELU)  // Conv2D(16, (5, 5), activation='relu')}</pre>
+ * <pre>{@code new Conv2D(16, 5, Activation.RELU)  // Conv2D(16, (5, 5), activation='relu')
+ * new Conv2D(16, 5, Activation.RELU).withKernelRegularizer(Regularizer.l2(1e-4))}</pre>
  */
 public final class Conv2D extends Layer {
     private final int filters;
@@ -24,6 +26,7 @@ public final class Conv2D extends Layer {
     private final Padding padding;
     private final Activation activation;
     private final Initializer kernelInitializer;
+    private final Regularizer kernelRegularizer;
     private Parameter kernel;
     private Parameter bias;
 
@@ -39,6 +42,16 @@ public final class Conv2D extends Layer {
      */
     public Conv2D(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
                   Activation activation, Initializer kernelInitializer) {
+        this(filters, kernelH, kernelW, strideH, strideW, padding, activation, kernelInitializer, null);
+    }
+
+    /**
+     * Full form with a kernel regularizer (Keras's {@code kernel_regularizer}), or none when null.
+     *
+     * @throws IllegalArgumentException for non-positive filters, kernel sizes or strides
+     */
+    public Conv2D(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
+                  Activation activation, Initializer kernelInitializer, Regularizer kernelRegularizer) {
         if (filters <= 0) {
             throw new IllegalArgumentException("Conv2D filters must be positive, got " + filters);
         }
@@ -56,6 +69,24 @@ public final class Conv2D extends Layer {
         this.padding = java.util.Objects.requireNonNull(padding, "padding");
         this.activation = java.util.Objects.requireNonNull(activation, "activation");
         this.kernelInitializer = java.util.Objects.requireNonNull(kernelInitializer, "kernelInitializer");
+        this.kernelRegularizer = kernelRegularizer;
+    }
+
+    /**
+     * A copy of this (unbuilt) layer, name included, with a kernel regularizer.
+     *
+     * @throws IllegalStateException if this layer is already built
+     */
+    public Conv2D withKernelRegularizer(Regularizer regularizer) {
+        if (isBuilt()) {
+            throw new IllegalStateException("layer " + name() + " is built; set the regularizer before adding it to a model");
+        }
+        Conv2D copy = new Conv2D(filters, kernelH, kernelW, strideH, strideW, padding, activation, kernelInitializer,
+                java.util.Objects.requireNonNull(regularizer, "regularizer"));
+        if (name() != null) {
+            copy.setName(name());
+        }
+        return copy;
     }
 
     @Override
@@ -65,9 +96,13 @@ public final class Conv2D extends Layer {
 
     @Override
     public Map<String, Object> config() {
-        return configOf("filters", filters, "kernel_size", List.of(kernelH, kernelW), "strides", List.of(strideH, strideW),
-                "padding", padding.name().toLowerCase(java.util.Locale.ROOT), "activation", activation.kerasName(),
-                "kernel_initializer", kernelInitializer.kerasName());
+        Map<String, Object> c = configOf("filters", filters, "kernel_size", List.of(kernelH, kernelW),
+                "strides", List.of(strideH, strideW), "padding", padding.name().toLowerCase(java.util.Locale.ROOT),
+                "activation", activation.kerasName(), "kernel_initializer", kernelInitializer.kerasName());
+        if (kernelRegularizer != null) {
+            c.put("kernel_regularizer", kernelRegularizer.toConfig());
+        }
+        return c;
     }
 
     /** Output (oh, ow, filters); kernel (kh, kw, c, filters), bias (filters); scratch: the unfolded input oh*ow*kh*kw*c. */
@@ -112,6 +147,18 @@ public final class Conv2D extends Layer {
     public List<Parameter> parameters() {
         requireBuilt();
         return List.of(kernel, bias);
+    }
+
+    /** Keras's kernel penalty, {@code regularizer(kernel)}, when a regularizer is set. */
+    @Override
+    public List<Tensor> regularizationLosses() {
+        requireBuilt();
+        return kernelRegularizer == null ? List.of() : List.of(kernelRegularizer.penalty(kernel.value()));
+    }
+
+    /** The kernel regularizer, if any. */
+    public Optional<Regularizer> kernelRegularizer() {
+        return Optional.ofNullable(kernelRegularizer);
     }
 
     /** Number of filters (output channels). */

@@ -6,18 +6,20 @@ import dev.shears.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 
 /**
  * Fully connected layer as in Keras: input (in), kernel (in, units), bias (units), output
  * activation(x · kernel + bias) of shape (units).
  *
- * <pre>{@code new Dense(128, Activation.RELU)}</pre>
+ * <pre>{@code new Dense(128, Activation.RELU)  // .withKernelRegularizer(Regularizer.l2(1e-4))}</pre>
  */
 public final class Dense extends Layer {
     private final int units;
     private final Activation activation;
     private final Initializer kernelInitializer;
+    private final Regularizer kernelRegularizer;
     private Parameter kernel;
     private Parameter bias;
 
@@ -28,12 +30,38 @@ public final class Dense extends Layer {
 
     /** @throws IllegalArgumentException if units is not positive */
     public Dense(int units, Activation activation, Initializer kernelInitializer) {
+        this(units, activation, kernelInitializer, null);
+    }
+
+    /**
+     * With a kernel regularizer (Keras's {@code kernel_regularizer}), or none when null.
+     *
+     * @throws IllegalArgumentException if units is not positive
+     */
+    public Dense(int units, Activation activation, Initializer kernelInitializer, Regularizer kernelRegularizer) {
         if (units <= 0) {
             throw new IllegalArgumentException("Dense units must be positive, got " + units);
         }
         this.units = units;
         this.activation = java.util.Objects.requireNonNull(activation, "activation");
         this.kernelInitializer = java.util.Objects.requireNonNull(kernelInitializer, "kernelInitializer");
+        this.kernelRegularizer = kernelRegularizer;
+    }
+
+    /**
+     * A copy of this (unbuilt) layer, name included, with a kernel regularizer.
+     *
+     * @throws IllegalStateException if this layer is already built
+     */
+    public Dense withKernelRegularizer(Regularizer regularizer) {
+        if (isBuilt()) {
+            throw new IllegalStateException("layer " + name() + " is built; set the regularizer before adding it to a model");
+        }
+        Dense copy = new Dense(units, activation, kernelInitializer, java.util.Objects.requireNonNull(regularizer, "regularizer"));
+        if (name() != null) {
+            copy.setName(name());
+        }
+        return copy;
     }
 
     @Override
@@ -43,7 +71,12 @@ public final class Dense extends Layer {
 
     @Override
     public Map<String, Object> config() {
-        return configOf("units", units, "activation", activation.kerasName(), "kernel_initializer", kernelInitializer.kerasName());
+        Map<String, Object> c = configOf("units", units, "activation", activation.kerasName(),
+                "kernel_initializer", kernelInitializer.kerasName());
+        if (kernelRegularizer != null) {
+            c.put("kernel_regularizer", kernelRegularizer.toConfig());
+        }
+        return c;
     }
 
     /** Output (units); kernel (in, units), bias (units). */
@@ -76,6 +109,18 @@ public final class Dense extends Layer {
     public List<Parameter> parameters() {
         requireBuilt();
         return List.of(kernel, bias);
+    }
+
+    /** Keras's kernel penalty, {@code regularizer(kernel)}, when a regularizer is set. */
+    @Override
+    public List<Tensor> regularizationLosses() {
+        requireBuilt();
+        return kernelRegularizer == null ? List.of() : List.of(kernelRegularizer.penalty(kernel.value()));
+    }
+
+    /** The kernel regularizer, if any. */
+    public Optional<Regularizer> kernelRegularizer() {
+        return Optional.ofNullable(kernelRegularizer);
     }
 
     /** Output size. */

@@ -43,7 +43,7 @@ public enum Initializer {
         switch (this) {
             case ZEROS -> java.util.Arrays.fill(w, 0f);
             case GLOROT_UNIFORM -> {
-                double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+                double limit = Math.sqrt(6.0 / ((double) fanIn + fanOut)); // no int overflow for the largest planned kernels
                 for (int i = 0; i < w.length; i++) {
                     w[i] = (float) ((rng.nextDouble() * 2 - 1) * limit);
                 }

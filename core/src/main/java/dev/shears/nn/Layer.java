@@ -12,7 +12,8 @@ import java.util.Random;
  * model, which passes the input shape (without the batch dimension) so the layer can create its
  * parameters; shapes are (height, width, channels) for images, as in Keras.
  *
- * <p>Subclasses implement {@link #doBuild}, {@link #forward}, {@link #type} and {@link #config}.
+ * <p>Subclasses implement {@link #doBuild}, {@link #forward}, {@link #type} and {@link #config}; layers with
+ * weights override {@link #parameters()}, layers with non-trainable variables {@link #state()}.
  */
 public abstract class Layer {
     private String name;
@@ -34,7 +35,8 @@ public abstract class Layer {
 
     /**
      * What building this layer for {@code inputShape} gives, computed from its configuration alone with
-     * exact {@code long} arithmetic and without allocating: the output shape and each parameter's shape.
+     * exact {@code long} arithmetic and without allocating: the output shape and the shape of each parameter
+     * and state variable.
      * Model files are checked against it before any weights are allocated ({@link ModelConfig#parse}).
      * Layers override it, and their {@link #doBuild} uses it, so that the shapes are decided in one place;
      * the default refuses, so a layer type without a plan cannot be loaded from a file.
@@ -51,10 +53,11 @@ public abstract class Layer {
      *
      * @param outputShape one example's output shape
      * @param parameters  each parameter's local name ("kernel", "bias") and shape, in {@link #parameters()} order
+     * @param state       each state variable's local name ("moving_mean") and shape, in {@link #state()} order
      * @param scratch     values per example the forward pass holds besides its input and output (a Conv2D's
      *                    unfolded input), 0 if none
      */
-    public record Plan(int[] outputShape, Map<String, int[]> parameters, long scratch) {
+    public record Plan(int[] outputShape, Map<String, int[]> parameters, Map<String, int[]> state, long scratch) {
         /** Largest array Shears allocates, as common JVMs allow. */
         public static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -62,26 +65,45 @@ public abstract class Layer {
         public Plan {
             outputShape = outputShape.clone();
             count(outputShape, "output");
-            Map<String, int[]> copy = new LinkedHashMap<>();
-            parameters.forEach((k, v) -> {
-                count(v, "parameter " + k);
-                copy.put(k, v.clone());
-            });
-            parameters = java.util.Collections.unmodifiableMap(copy);
+            parameters = checked(parameters, "parameter ");
+            state = checked(state, "state ");
+        }
+
+        /** A plan without state. */
+        public Plan(int[] outputShape, Map<String, int[]> parameters, long scratch) {
+            this(outputShape, parameters, Map.of(), scratch);
         }
 
         /** A plan with parameters given as name, shape pairs in order, e.g. {@code "kernel", kernelShape, "bias", biasShape}. */
         public static Plan of(int[] outputShape, long scratch, Object... namesAndShapes) {
-            Map<String, int[]> m = new LinkedHashMap<>();
-            for (int i = 0; i < namesAndShapes.length; i += 2) {
-                m.put((String) namesAndShapes[i], (int[]) namesAndShapes[i + 1]);
-            }
-            return new Plan(outputShape, m, scratch);
+            return new Plan(outputShape, pairs(namesAndShapes), scratch);
         }
 
         /** A layer without parameters or scratch. */
         public static Plan of(int... outputShape) {
             return new Plan(outputShape, Map.of(), 0);
+        }
+
+        /** This plan with state variables given as name, shape pairs in order, e.g. {@code "moving_mean", shape}. */
+        public Plan withState(Object... namesAndShapes) {
+            return new Plan(outputShape, parameters, pairs(namesAndShapes), scratch);
+        }
+
+        private static Map<String, int[]> pairs(Object... namesAndShapes) {
+            Map<String, int[]> m = new LinkedHashMap<>();
+            for (int i = 0; i < namesAndShapes.length; i += 2) {
+                m.put((String) namesAndShapes[i], (int[]) namesAndShapes[i + 1]);
+            }
+            return m;
+        }
+
+        private static Map<String, int[]> checked(Map<String, int[]> shapes, String what) {
+            Map<String, int[]> copy = new LinkedHashMap<>();
+            shapes.forEach((k, v) -> {
+                count(v, what + k);
+                copy.put(k, v.clone());
+            });
+            return java.util.Collections.unmodifiableMap(copy);
         }
 
         /** Number of values of {@code shape}, checked: dimensions positive, product at most {@link #MAX_ARRAY}. */
@@ -129,9 +151,35 @@ public abstract class Layer {
         return List.of();
     }
 
-    /** Extra non-trainable values this layer stores (e.g. pruning masks); counted by summary. */
+    /**
+     * Penalties this layer adds to the training loss, Keras's {@code layer.losses} from weight regularizers:
+     * scalar tensors (shape (1)) built from this layer's current weights, so they can be differentiated.
+     * Empty for layers without regularizers (the default).
+     */
+    public List<Tensor> regularizationLosses() {
+        return List.of();
+    }
+
+    /**
+     * Non-trainable variables the layer updates by itself, e.g. BatchNormalization's moving statistics, named
+     * like parameters ({@code layer/moving_mean}). Model files save and load them with the parameters; they are
+     * not in {@link #parameters()}, so optimizers never update them and pruning never masks them. Empty by
+     * default.
+     */
+    public List<Parameter> state() {
+        return List.of();
+    }
+
+    /**
+     * Non-trainable values this layer stores, counted by summary as Keras's "Non-trainable params": by default
+     * the size of {@link #state()}; wrappers add their own (e.g. pruning masks).
+     */
     public long nonTrainableCount() {
-        return 0;
+        long n = 0;
+        for (Parameter p : state()) {
+            n += p.size();
+        }
+        return n;
     }
 
     /** Builds the layer for {@code inputShape}; called once by {@link Sequential}. */

@@ -14,14 +14,14 @@ import java.util.Map;
 public final class ModelConfig {
     /** Largest kernel size, stride, pool size or zero pad accepted from a config. */
     public static final int MAX_SIZE = 1 << 16;
-    /** Largest number of filters (Conv2D) or units (Dense) accepted from a config. */
+    /** Largest number of filters (Conv2D), units (Dense) or depth multiplier (DepthwiseConv2D) accepted from a config. */
     public static final int MAX_UNITS = 1 << 20;
     /**
      * Largest number of values per example accepted for the input, for any layer's output, and for a layer's
      * scratch (a Conv2D's unfolded input): 2^26 floats, 256 MB.
      */
     public static final long MAX_ELEMENTS = 1L << 26;
-    /** Largest rank of the input shape. */
+    /** Largest rank of the input shape and of a Reshape's target shape. */
     public static final int MAX_RANK = 8;
     /** Largest number of layers. */
     public static final int MAX_LAYERS = 4096;
@@ -67,11 +67,32 @@ public final class ModelConfig {
      * @param layers          the configured, named, unbuilt layers
      * @param parameterShapes every parameter building will create, by its model-wide name ({@code conv2d/kernel}), in
      *                        {@link Sequential#parameters()} order
+     * @param stateShapes     every state variable building will create ({@code batch_normalization/moving_mean}), in
+     *                        {@link Sequential#state()} order
      */
-    public record Architecture(String name, int[] inputShape, long seed, List<Layer> layers, Map<String, int[]> parameterShapes) {
+    public record Architecture(String name, int[] inputShape, long seed, List<Layer> layers, Map<String, int[]> parameterShapes,
+                               Map<String, int[]> stateShapes) {
         /** Builds the model (allocating and initializing its weights); call once, the layers become the model's. */
         public Sequential build() {
             return new Sequential(name, inputShape, seed, layers);
+        }
+
+        /** Every tensor a model file holds for this architecture: the parameters, then the state variables. */
+        public Map<String, int[]> savedShapes() {
+            Map<String, int[]> all = new LinkedHashMap<>(parameterShapes);
+            all.putAll(stateShapes);
+            return all;
+        }
+
+        /** The shapes of layer {@code layer}'s parameters, then its state variables, by local name ({@code kernel}). */
+        public Map<String, int[]> shapesOf(String layer) {
+            Map<String, int[]> out = new LinkedHashMap<>();
+            savedShapes().forEach((k, v) -> {
+                if (k.startsWith(layer + "/")) {
+                    out.put(k.substring(layer.length() + 1), v);
+                }
+            });
+            return out;
         }
 
         /** Number of values of all parameters. */
@@ -117,12 +138,13 @@ public final class ModelConfig {
             layers.add(layer(lm, "layers[" + i + "]"));
         }
         Sequential.assignNames(layers);
-        return new Architecture(name, inputShape, seed, List.copyOf(layers), dryRun(inputShape, layers));
+        return dryRun(name, inputShape, seed, layers);
     }
 
-    /** Plans each layer on the previous one's output shape; returns the parameter shapes by name. */
-    private static Map<String, int[]> dryRun(int[] inputShape, List<Layer> layers) {
+    /** Plans each layer on the previous one's output shape; returns the parameter and the state shapes by name. */
+    private static Architecture dryRun(String name, int[] inputShape, long seed, List<Layer> layers) {
         Map<String, int[]> params = new LinkedHashMap<>();
+        Map<String, int[]> state = new LinkedHashMap<>();
         int[] shape = inputShape;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
@@ -140,9 +162,11 @@ public final class ModelConfig {
                         + MAX_ELEMENTS);
             }
             p.parameters().forEach((local, s) -> params.put(l.name() + "/" + local, s));
+            p.state().forEach((local, s) -> state.put(l.name() + "/" + local, s));
             shape = p.outputShape();
         }
-        return java.util.Collections.unmodifiableMap(params);
+        return new Architecture(name, inputShape, seed, List.copyOf(layers), java.util.Collections.unmodifiableMap(params),
+                java.util.Collections.unmodifiableMap(state));
     }
 
     /** One layer from its {@code {"class_name", "name", "config"}} object; {@code where} is its path for messages. */
@@ -155,10 +179,19 @@ public final class ModelConfig {
                 int[] k = ConfigFields.pair(c, "kernel_size", 1, MAX_SIZE, at);
                 int[] s = ConfigFields.pair(c, "strides", 1, MAX_SIZE, at);
                 yield new Conv2D(ConfigFields.intField(c, "filters", 1, MAX_UNITS, at), k[0], k[1], s[0], s[1],
-                        ConfigFields.padding(c, at), ConfigFields.activation(c, at), ConfigFields.initializer(c, at));
+                        ConfigFields.padding(c, at), ConfigFields.activation(c, at), ConfigFields.initializer(c, at),
+                        ConfigFields.regularizer(c, at));
             }
             case "Dense" -> new Dense(ConfigFields.intField(c, "units", 1, MAX_UNITS, at), ConfigFields.activation(c, at),
-                    ConfigFields.initializer(c, at));
+                    ConfigFields.initializer(c, at), ConfigFields.regularizer(c, at));
+            case "DepthwiseConv2D" -> {
+                int[] k = ConfigFields.pair(c, "kernel_size", 1, MAX_SIZE, at);
+                int[] s = ConfigFields.pair(c, "strides", 1, MAX_SIZE, at);
+                yield new DepthwiseConv2D(k[0], k[1], s[0], s[1], ConfigFields.padding(c, at),
+                        ConfigFields.intField(c, "depth_multiplier", 1, MAX_UNITS, at), ConfigFields.activation(c, at),
+                        ConfigFields.booleanField(c, "use_bias", at),
+                        ConfigFields.named(c, "depthwise_initializer", Initializer::fromKerasName, at));
+            }
             case "MaxPooling2D" -> {
                 int[] p = ConfigFields.pair(c, "pool_size", 1, MAX_SIZE, at);
                 int[] s = ConfigFields.pair(c, "strides", 1, MAX_SIZE, at);
@@ -167,6 +200,20 @@ public final class ModelConfig {
                 }
                 yield new MaxPooling2D(p[0], p[1], s[0], s[1]);
             }
+            case "AveragePooling2D" -> {
+                int[] p = ConfigFields.pair(c, "pool_size", 1, MAX_SIZE, at);
+                int[] s = ConfigFields.pair(c, "strides", 1, MAX_SIZE, at);
+                yield new AveragePooling2D(p[0], p[1], s[0], s[1], ConfigFields.padding(c, at));
+            }
+            case "GlobalMaxPooling2D" -> {
+                if (c.containsKey("keepdims") && ConfigFields.booleanField(c, "keepdims", at)) {
+                    throw new IllegalArgumentException("field " + at + ".keepdims must be false (Shears has no keepdims), got true");
+                }
+                yield new GlobalMaxPooling2D();
+            }
+            case "Activation" -> new ActivationLayer(ConfigFields.activation(c, at));
+            case "Reshape" -> reshape(c, at);
+            case "BatchNormalization" -> batchNormalization(c, at);
             case "Dropout" -> new Dropout(ConfigFields.doubleField(c, "rate", 0, Math.nextDown(1.0), at));
             case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
             case "Flatten" -> new Flatten();
@@ -183,5 +230,26 @@ public final class ModelConfig {
             throw new IllegalArgumentException("field " + at + ".name: " + e.getMessage(), e);
         }
         return layer;
+    }
+
+    /** target_shape: 1 to {@link #MAX_RANK} positive integers, one of which may be -1 (inferred). */
+    private static Reshape reshape(Map<?, ?> c, String at) {
+        String field = at + ".target_shape";
+        int[] shape = ConfigFields.ints(ConfigFields.required(c, "target_shape", at), 1, MAX_RANK, -1, Integer.MAX_VALUE, field);
+        try {
+            return new Reshape(shape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("field " + field + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** momentum in [0, 1], epsilon positive and finite, center and scale; axis, if given, must be -1. */
+    private static BatchNormalization batchNormalization(Map<?, ?> c, String at) {
+        if (c.containsKey("axis")) {
+            ConfigFields.exactLong(c.get("axis"), -1, -1, at + ".axis (only the last axis is supported)");
+        }
+        return new BatchNormalization(ConfigFields.doubleField(c, "momentum", 0, 1, at),
+                ConfigFields.doubleField(c, "epsilon", Double.MIN_VALUE, Double.MAX_VALUE, at),
+                ConfigFields.booleanField(c, "center", at), ConfigFields.booleanField(c, "scale", at));
     }
 }

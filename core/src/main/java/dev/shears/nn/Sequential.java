@@ -154,6 +154,30 @@ public final class Sequential {
         return all;
     }
 
+    /**
+     * The weight penalties of all layers (wrapped layers included), Keras's {@code model.losses}: scalar
+     * tensors from the current weights, to be added to the training loss. Empty when no layer has a regularizer.
+     */
+    public List<Tensor> regularizationLosses() {
+        List<Tensor> out = new ArrayList<>();
+        for (Layer l : layers) {
+            out.addAll(l.unwrap().regularizationLosses());
+        }
+        return out;
+    }
+
+    /**
+     * All non-trainable state variables ({@link Layer#state()}, e.g. BatchNormalization's moving
+     * statistics), layer by layer: saved with the model, never given to an optimizer.
+     */
+    public List<Parameter> state() {
+        List<Parameter> all = new ArrayList<>();
+        for (Layer l : layers) {
+            all.addAll(l.state());
+        }
+        return all;
+    }
+
     /** The parameter with that name. */
     public Parameter parameter(String name) {
         for (Parameter p : parameters()) {
@@ -173,7 +197,7 @@ public final class Sequential {
         return n;
     }
 
-    /** Number of non-trainable values (e.g. pruning masks). */
+    /** Number of non-trainable values (state such as moving statistics, pruning masks). */
     public long nonTrainableCount() {
         long n = 0;
         for (Layer l : layers) {

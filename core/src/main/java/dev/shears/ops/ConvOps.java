@@ -1,5 +1,6 @@
 package dev.shears.ops;
 
+import dev.shears.kernels.Depthwise;
 import dev.shears.kernels.Elementwise;
 import dev.shears.kernels.Gemm;
 import dev.shears.kernels.Im2col;
@@ -12,7 +13,7 @@ import java.util.Arrays;
 
 /**
  * Differentiable image ops over NHWC tensors {@code (n, h, w, c)}: convolution as im2col + GEMM,
- * max pooling, global average pooling and explicit zero padding.
+ * max and average pooling, global average and max pooling, and explicit zero padding.
  *
  * <pre>{@code Tensor y = ConvOps.conv2d(x, kernel, bias, 1, 1, Padding.VALID);}</pre>
  */
@@ -30,8 +31,8 @@ public final class ConvOps {
 
     /**
      * Output size along one axis: ceil(in / stride) for SAME; for VALID floor((in - k) / stride) + 1, or 0
-     * when the kernel is larger than the input (Java's division truncates toward zero, so the bare formula
-     * would give 1 for e.g. in 2, k 3, stride 2).
+     * when the window does not fit (k > in). Java's division truncates toward zero, so the bare formula would
+     * give 1 for e.g. in 2, k 3, stride 2, and a larger kernel would give a negative size.
      */
     public static int outputSize(int in, int k, int stride, Padding padding) {
         if (padding == Padding.SAME) {
@@ -170,6 +171,51 @@ public final class ConvOps {
         return dY;
     }
 
+    /**
+     * Depthwise 2-D convolution (Keras's DepthwiseConv2D): x (n,h,w,c), kernel (kh,kw,c,dm) [Keras layout],
+     * bias (c*dm) or null -> y (n,oh,ow,c*dm), where output channel ch*dm+m convolves input channel ch alone
+     * with kernel[:, :, ch, m] (see {@link Depthwise}); stride and padding as {@link #conv2d}.
+     */
+    public static Tensor depthwiseConv2d(Tensor x, Tensor kernel, Tensor bias, int strideH, int strideW, Padding padding) {
+        if (x.rank() != 4 || kernel.rank() != 4 || kernel.shape(2) != x.shape(3)) {
+            throw new ShapeMismatchException("depthwiseConv2d needs x (n,h,w,c) and kernel (kh,kw,c,dm) with matching c, got x "
+                    + Arrays.toString(x.shape()) + " and kernel " + Arrays.toString(kernel.shape()));
+        }
+        int n = x.shape(0), h = x.shape(1), w = x.shape(2), c = x.shape(3);
+        int kh = kernel.shape(0), kw = kernel.shape(1), dm = kernel.shape(3);
+        if (bias != null && (bias.rank() != 1 || bias.shape(0) != c * dm)) {
+            throw new ShapeMismatchException("depthwiseConv2d bias", new int[] {c * dm}, bias.shape());
+        }
+        int oh = outputSize(h, kh, strideH, padding);
+        int ow = outputSize(w, kw, strideW, padding);
+        if (oh <= 0 || ow <= 0) {
+            throw new ShapeMismatchException("depthwiseConv2d: kernel " + kh + "x" + kw + " does not fit input "
+                    + Arrays.toString(x.shape()) + " with " + padding + " padding");
+        }
+        Depthwise.Shape s = new Depthwise.Shape(h, w, c, dm, kh, kw, strideH, strideW,
+                padBefore(h, kh, strideH, padding), padBefore(w, kw, strideW, padding), oh, ow);
+        float[] y = new float[n * s.outSize()];
+        Depthwise.forward(y, x.data(), kernel.data(), bias == null ? null : bias.data(), n, s);
+        int[] shape = {n, oh, ow, c * dm};
+        Tensor out = bias == null ? Tensor.derived(y, shape, x, kernel) : Tensor.derived(y, shape, x, kernel, bias);
+        out.setBackward(() -> {
+            float[] dY = out.grad();
+            if (bias != null && bias.requiresGrad()) {
+                // dBias (c*dm) += column sums of dY (n*oh*ow, c*dm)
+                Elementwise.biasBackward(bias.grad(), dY, n * oh * ow, c * dm);
+            }
+            if (kernel.requiresGrad()) {
+                // dK (kh,kw,c,dm) += Σ over outputs of x · dY
+                Depthwise.backwardKernel(kernel.grad(), dY, x.data(), n, s);
+            }
+            if (x.requiresGrad()) {
+                // dX (n,h,w,c) += Σ over the outputs each input feeds of dY · K
+                Depthwise.backwardInput(x.grad(), dY, kernel.data(), n, s);
+            }
+        });
+        return out;
+    }
+
     /** Unfolded input and gradient buffers kept for reuse, per thread: a few large arrays instead of new ones per step. */
     private static final ThreadLocal<java.util.ArrayDeque<float[]>> UNFOLDED = ThreadLocal.withInitial(java.util.ArrayDeque::new);
     private static final int MAX_POOLED = 4;
@@ -226,6 +272,50 @@ public final class ConvOps {
         Pool.globalAvgPool(y, x.data(), n, hw, c);
         Tensor out = Tensor.derived(y, new int[] {n, c}, x);
         out.setBackward(() -> Pool.globalAvgPoolBackward(x.grad(), out.grad(), n, hw, c));
+        return out;
+    }
+
+    /**
+     * Average pooling as Keras's AveragePooling2D: x (n,h,w,c) -> (n,oh,ow,c), oh = {@link #outputSize};
+     * 'same' pads by TensorFlow's rule and averages only the cells of each window that lie inside x.
+     *
+     * @throws IllegalArgumentException for non-positive pool sizes or strides
+     */
+    public static Tensor avgPool2d(Tensor x, int ph, int pw, int sh, int sw, Padding padding) {
+        if (x.rank() != 4) {
+            throw new ShapeMismatchException("avgPool2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
+        }
+        if (ph < 1 || pw < 1 || sh < 1 || sw < 1) {
+            throw new IllegalArgumentException("avgPool2d pool size and strides must be positive, got pool " + ph + "x" + pw
+                    + " strides " + sh + "x" + sw);
+        }
+        int n = x.shape(0), h = x.shape(1), w = x.shape(2), c = x.shape(3);
+        int oh = outputSize(h, ph, sh, padding);
+        int ow = outputSize(w, pw, sw, padding);
+        if (oh <= 0 || ow <= 0) {
+            throw new ShapeMismatchException("avgPool2d: pool " + ph + "x" + pw + " larger than input " + Arrays.toString(x.shape())
+                    + " with " + padding + " padding");
+        }
+        Pool.Window g = new Pool.Window(h, w, c, ph, pw, sh, sw, padBefore(h, ph, sh, padding), padBefore(w, pw, sw, padding), oh, ow);
+        float[] y = new float[n * oh * ow * c];
+        Pool.avgPool(y, x.data(), n, g);
+        Tensor out = Tensor.derived(y, new int[] {n, oh, ow, c}, x);
+        // dX (n,h,w,c) += dY (n,oh,ow,c) / count, spread over each window's real cells
+        out.setBackward(() -> Pool.avgPoolBackward(x.grad(), out.grad(), n, g));
+        return out;
+    }
+
+    /** Global max pooling: x (n,h,w,c) -> (n,c), the largest value of each channel. */
+    public static Tensor globalMaxPool2d(Tensor x) {
+        if (x.rank() != 4) {
+            throw new ShapeMismatchException("globalMaxPool2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
+        }
+        int n = x.shape(0), hw = x.shape(1) * x.shape(2), c = x.shape(3);
+        float[] y = new float[n * c];
+        Pool.globalMaxPool(y, x.data(), n, hw, c);
+        Tensor out = Tensor.derived(y, new int[] {n, c}, x);
+        // dX (n,hw,c) += dY (n,c) / ties where x equals the maximum
+        out.setBackward(() -> Pool.globalMaxPoolBackward(x.grad(), out.grad(), x.data(), y, n, hw, c));
         return out;
     }
 

@@ -2,74 +2,125 @@ package dev.shears.optim;
 
 import dev.shears.nn.Parameter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Adam with Keras's semantics and defaults (learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7).
- * At step t (from 1): {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g²;
+ * At step t (from 1): {@code m += (g - m)(1-b1); v += (g² - v)(1-b2);
  * w -= lr·sqrt(1-b2^t)/(1-b1^t) · m / (sqrt(v) + eps)} — Keras folds the bias correction into the
  * learning rate and adds epsilon to the uncorrected sqrt(v).
  *
- * <pre>{@code Optimizer opt = new Adam(); // or new Adam(0.01, 0.9, 0.999, 1e-7)}</pre>
+ * <pre>{@code Optimizer opt = new Adam(); // or new Adam(Adam.Options.defaults().withLearningRate(0.01))}</pre>
  */
-public final class Adam extends SlotState {
-    private final double learningRate;
-    private final double beta1;
-    private final double beta2;
-    private final double epsilon;
+public final class Adam extends BaseOptimizer {
+    private final Options options;
+
+    /**
+     * Adam's settings, Keras's arguments; change them with the {@code with...} copies.
+     *
+     * @param learningRate a {@link LearningRateSchedule.Constant} (settable later) or a schedule
+     * @param beta1        decay of the first moment, in [0, 1)
+     * @param beta2        decay of the second moment, in [0, 1)
+     * @param epsilon      added to sqrt(v), >= 0
+     * @param clipping     gradient clipping
+     */
+    public record Options(LearningRateSchedule learningRate, double beta1, double beta2, double epsilon,
+                          GradientClipping clipping) {
+        /** @throws IllegalArgumentException for betas outside [0,1) or epsilon < 0 */
+        public Options {
+            java.util.Objects.requireNonNull(learningRate, "learningRate");
+            java.util.Objects.requireNonNull(clipping, "clipping");
+            checkMoments("Adam", beta1, beta2, epsilon);
+        }
+
+        /** Keras's defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, no clipping. */
+        public static Options defaults() {
+            return new Options(LearningRateSchedule.constant(0.001), 0.9, 0.999, 1e-7, GradientClipping.none());
+        }
+
+        public Options withLearningRate(double lr) {
+            return new Options(LearningRateSchedule.constant(lr), beta1, beta2, epsilon, clipping);
+        }
+
+        public Options withLearningRate(LearningRateSchedule lr) {
+            return new Options(lr, beta1, beta2, epsilon, clipping);
+        }
+
+        public Options withBeta1(double beta1) {
+            return new Options(learningRate, beta1, beta2, epsilon, clipping);
+        }
+
+        public Options withBeta2(double beta2) {
+            return new Options(learningRate, beta1, beta2, epsilon, clipping);
+        }
+
+        public Options withEpsilon(double epsilon) {
+            return new Options(learningRate, beta1, beta2, epsilon, clipping);
+        }
+
+        public Options withClipping(GradientClipping clipping) {
+            return new Options(learningRate, beta1, beta2, epsilon, clipping);
+        }
+    }
 
     /** Keras defaults. */
     public Adam() {
-        this(0.001);
+        this(Options.defaults());
     }
 
     /** Keras defaults with another learning rate. */
     public Adam(double learningRate) {
-        this(learningRate, 0.9, 0.999, 1e-7);
+        this(Options.defaults().withLearningRate(learningRate));
     }
 
     /** @throws IllegalArgumentException for lr <= 0, betas outside [0,1), epsilon < 0 */
     public Adam(double learningRate, double beta1, double beta2, double epsilon) {
-        if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("Adam learning rate must be positive and finite, got " + learningRate);
-        }
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("Adam betas must be in [0, 1), got beta1=" + beta1 + " beta2=" + beta2);
-        }
-        if (!(epsilon >= 0)) {
-            throw new IllegalArgumentException("Adam epsilon must be >= 0, got " + epsilon);
-        }
-        this.learningRate = learningRate;
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.epsilon = epsilon;
+        this(new Options(LearningRateSchedule.constant(learningRate), beta1, beta2, epsilon, GradientClipping.none()));
+    }
+
+    /** Adam with these settings. */
+    public Adam(Options options) {
+        super(options.learningRate(), options.clipping());
+        this.options = options;
     }
 
     @Override
-    public void step(List<Parameter> params) {
-        double t = nextIteration();
-        float lrT = (float) (learningRate * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t)));
-        float b1 = (float) beta1;
-        float b2 = (float) beta2;
+    void update(Parameter p, float[] g, float lr, long t) {
+        update(p, g, slot(p.name() + "/m", g.length), slot(p.name() + "/v", g.length), lr, t,
+                options.beta1(), options.beta2(), options.epsilon());
+    }
+
+    /** One Adam update of {@code p} with moments m and v at step t (from 1); shared with {@link AdamW}. */
+    static void update(Parameter p, float[] g, float[] m, float[] v, float lr, long t, double beta1, double beta2,
+                       double epsilon) {
+        // In float32 from float32 betas, as Keras: 1 - 0.999f^t differs from 1 - 0.999^t by ~1e-5 relative.
+        float beta1Power = (float) Math.pow((float) beta1, t);
+        float beta2Power = (float) Math.pow((float) beta2, t);
+        float alpha = lr * (float) Math.sqrt(1f - beta2Power) / (1f - beta1Power);
+        float oneMinusB1 = (float) (1 - beta1);
+        float oneMinusB2 = (float) (1 - beta2);
         float eps = (float) epsilon;
-        for (Parameter p : params) {
-            if (!p.value().hasGrad()) {
-                continue;
-            }
-            float[] w = p.data();
-            float[] g = p.value().grad();
-            float[] m = slot(p.name() + "/m", w.length);
-            float[] v = slot(p.name() + "/v", w.length);
-            for (int i = 0; i < w.length; i++) {
-                float gi = g[i];
-                float mi = b1 * m[i] + (1 - b1) * gi;
-                float vi = b2 * v[i] + (1 - b2) * gi * gi;
-                m[i] = mi;
-                v[i] = vi;
-                w[i] -= lrT * mi / ((float) Math.sqrt(vi) + eps);
-            }
+        float[] w = p.data();
+        for (int i = 0; i < w.length; i++) {
+            float gi = g[i];
+            m[i] += (gi - m[i]) * oneMinusB1;
+            v[i] += (gi * gi - v[i]) * oneMinusB2;
+            w[i] -= m[i] * alpha / ((float) Math.sqrt(v[i]) + eps);
         }
+    }
+
+    static void checkMoments(String optimizer, double beta1, double beta2, double epsilon) {
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
+            throw new IllegalArgumentException(optimizer + " betas must be in [0, 1), got beta1=" + beta1 + " beta2=" + beta2);
+        }
+        if (!(epsilon >= 0)) {
+            throw new IllegalArgumentException(optimizer + " epsilon must be >= 0, got " + epsilon);
+        }
+    }
+
+    /** The settings this optimizer was built with. */
+    public Options options() {
+        return options;
     }
 
     @Override
@@ -78,12 +129,11 @@ public final class Adam extends SlotState {
     }
 
     @Override
-    public Map<String, Object> config() {
+    Map<String, Object> hyperparameters() {
         Map<String, Object> c = new LinkedHashMap<>();
-        c.put("learning_rate", learningRate);
-        c.put("beta_1", beta1);
-        c.put("beta_2", beta2);
-        c.put("epsilon", epsilon);
+        c.put("beta_1", options.beta1());
+        c.put("beta_2", options.beta2());
+        c.put("epsilon", options.epsilon());
         return c;
     }
 }

@@ -107,10 +107,16 @@ public final class PruneLowMagnitude extends Layer implements dev.shears.train.T
         return inner.parameters();
     }
 
-    /** A mask and a threshold per pruned parameter, plus the step counter. */
+    /** The wrapped layer's state (e.g. BatchNormalization's moving statistics), never masked. */
+    @Override
+    public List<Parameter> state() {
+        return inner.state();
+    }
+
+    /** A mask and a threshold per pruned parameter, plus the step counter, plus the wrapped layer's own. */
     @Override
     public long nonTrainableCount() {
-        long n = 1 + thresholds.length;
+        long n = 1 + thresholds.length + inner.nonTrainableCount();
         for (boolean[] m : masks) {
             n += m.length;
         }

@@ -164,6 +164,13 @@ public final class Pruning {
             float[] src = p.data();
             System.arraycopy(src, 0, plain.parameter(p.name()).data(), 0, src.length);
         }
+        // non-trainable state (moving statistics): same layers in the same order, so the lists pair up
+        List<Parameter> state = model.state();
+        List<Parameter> plainState = plain.state();
+        for (int i = 0; i < state.size(); i++) {
+            float[] src = state.get(i).data();
+            System.arraycopy(src, 0, plainState.get(i).data(), 0, src.length);
+        }
         plain.setTrainingStep(model.trainingStep());
         return plain;
     }

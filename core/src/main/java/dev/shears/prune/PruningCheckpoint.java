@@ -112,7 +112,8 @@ public final class PruningCheckpoint {
      * wrapped layer's index and name, each pruned parameter's name; every {@code pruning/} tensor must belong
      * to a pruned parameter or a wrapper (a renamed mask is an error, not a silently unpruned layer), masks
      * hold only 0 and 1, {@code training_step} is a non-negative integer, and every optimizer slot is an F32
-     * vector named {@code <parameter>/<slot>} of that parameter's size.
+     * vector named {@code <parameter>/<slot>} of that parameter's size, or the optimizer's settable learning
+     * rate {@value Optimizer#LEARNING_RATE_SLOT}, one value.
      *
      * @throws ModelFormatException naming the field when the file lacks pruning state or it does not fit the model
      */
@@ -233,7 +234,10 @@ public final class PruningCheckpoint {
         }
     }
 
-    /** The {@code optimizer/<parameter>/<slot>} tensors: F32 vectors of their parameter's size. */
+    /**
+     * The {@code optimizer/<parameter>/<slot>} tensors: F32 vectors of their parameter's size; and
+     * {@code optimizer/}{@value Optimizer#LEARNING_RATE_SLOT}, an F32 vector of one value.
+     */
     private static Map<String, float[]> optimizerSlots(Path file, Safetensors.Contents c, Sequential model)
             throws ModelFormatException {
         Map<String, Integer> sizes = new HashMap<>();
@@ -247,10 +251,11 @@ public final class PruningCheckpoint {
             }
             String slot = e.getKey().substring("optimizer/".length());
             int cut = slot.lastIndexOf('/');
-            Integer size = cut > 0 && cut < slot.length() - 1 ? sizes.get(slot.substring(0, cut)) : null;
+            Integer size = slot.equals(Optimizer.LEARNING_RATE_SLOT) ? Integer.valueOf(1)
+                    : cut > 0 && cut < slot.length() - 1 ? sizes.get(slot.substring(0, cut)) : null;
             if (size == null) {
-                throw new ModelFormatException(file, e.getKey(), "expected optimizer/<parameter>/<slot> for a parameter of the model, "
-                        + "which has " + sizes.keySet());
+                throw new ModelFormatException(file, e.getKey(), "expected optimizer/" + Optimizer.LEARNING_RATE_SLOT
+                        + " or optimizer/<parameter>/<slot> for a parameter of the model, which has " + sizes.keySet());
             }
             Safetensors.Entry t = e.getValue();
             if (t.dtype() != Safetensors.DType.F32 || t.shape().length != 1 || t.elementCount() != size) {

@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * Hooks into {@link Trainer#fit}; every method has an empty default. Order per batch:
  * {@code onBatchBegin}, forward/backward, optimizer step, {@code onBatchEnd}. Steps are global (counted
- * over all epochs from 0, continuing across resumed runs).
+ * over all epochs from 0, continuing across resumed runs). A callback stops training with
+ * {@link TrainingContext#requestStop()}.
  */
 public interface Callback {
     /** Before the first epoch. */
@@ -24,7 +25,11 @@ public interface Callback {
     default void onBatchEnd(TrainingContext ctx, long step, double loss, double accuracy) {
     }
 
-    /** After each epoch with its logs (loss, accuracy, val_loss, val_accuracy, seconds). */
+    /**
+     * After each epoch with its logs (loss, accuracy, val_loss, val_accuracy, seconds). The map is mutable
+     * and shared along the callback list: a callback may add entries (ReduceLROnPlateau adds learning_rate,
+     * as in Keras), which later callbacks and the History (filled after all callbacks) see.
+     */
     default void onEpochEnd(TrainingContext ctx, int epoch, Map<String, Double> logs) {
     }
 

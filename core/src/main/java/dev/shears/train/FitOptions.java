@@ -6,24 +6,37 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Options of {@link Trainer#fit}, Keras's {@code fit} arguments: epochs, batch size, validation data,
- * callbacks, shuffle seed, initial epoch (for resuming) and verbosity.
+ * Options of {@link Trainer#fit}, Keras's {@code fit} arguments: epochs, batch size, validation data or
+ * split, callbacks, shuffle seed, initial epoch (for resuming) and verbosity.
  *
  * <pre>{@code FitOptions.builder().epochs(10).batchSize(64).validation(test).build()}</pre>
  *
- * @param epochs       total epochs (training runs initialEpoch .. epochs-1)
- * @param batchSize    examples per step; the last batch of an epoch may be smaller
- * @param validation   evaluated after each epoch, or null
- * @param callbacks    hooks, called in order
- * @param shuffleSeed  the order of epoch e is a shuffle seeded by (shuffleSeed, e)
- * @param initialEpoch first epoch to run, as Keras's initial_epoch
- * @param verbose      print progress (a live line on a terminal, a line per epoch otherwise)
- * @param out          where progress goes
+ * @param epochs          total epochs (training runs initialEpoch .. epochs-1)
+ * @param batchSize       examples per step; the last batch of an epoch may be smaller
+ * @param validation      evaluated after each epoch, or null
+ * @param callbacks       hooks, called in order
+ * @param shuffleSeed     the order of epoch e is a shuffle seeded by (shuffleSeed, e)
+ * @param initialEpoch    first epoch to run, as Keras's initial_epoch
+ * @param verbose         print progress (a live line on a terminal, a line per epoch otherwise)
+ * @param out             where progress goes
+ * @param validationSplit Keras's validation_split f: the examples from index {@code floor(n·(1-f))} on, the
+ *                        last part in the given order, taken before any shuffling, are held out and used as
+ *                        validation data; 0 for none, below 1
  */
 public record FitOptions(int epochs, int batchSize, Dataset validation, List<Callback> callbacks, long shuffleSeed,
-                         int initialEpoch, boolean verbose, PrintStream out) {
-    /** @throws IllegalArgumentException for non-positive epochs or batch size, or a bad initial epoch */
+                         int initialEpoch, boolean verbose, PrintStream out, double validationSplit) {
+    /**
+     * @throws IllegalArgumentException for non-positive epochs or batch size, a bad initial epoch, a split
+     *                                  outside [0, 1), or a split together with validation data
+     */
     public FitOptions {
+        if (!(validationSplit >= 0 && validationSplit < 1)) {
+            throw new IllegalArgumentException("validationSplit must be in [0, 1), got " + validationSplit);
+        }
+        if (validationSplit > 0 && validation != null) {
+            throw new IllegalArgumentException("validationSplit " + validationSplit
+                    + " cannot be combined with validation data; pass one of them");
+        }
         if (epochs <= 0) {
             throw new IllegalArgumentException("epochs must be positive, got " + epochs);
         }
@@ -37,7 +50,13 @@ public record FitOptions(int epochs, int batchSize, Dataset validation, List<Cal
         out = out == null ? System.out : out;
     }
 
-    /** A builder with Keras's defaults: 1 epoch, batch 32, shuffle seed 0, verbose. */
+    /** Without a validation split (the form before validationSplit existed). */
+    public FitOptions(int epochs, int batchSize, Dataset validation, List<Callback> callbacks, long shuffleSeed,
+                      int initialEpoch, boolean verbose, PrintStream out) {
+        this(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, 0.0);
+    }
+
+    /** A builder with Keras's defaults: 1 epoch, batch 32, no validation, shuffle seed 0, verbose. */
     public static Builder builder() {
         return new Builder();
     }
@@ -52,6 +71,7 @@ public record FitOptions(int epochs, int batchSize, Dataset validation, List<Cal
         private int initialEpoch;
         private boolean verbose = true;
         private PrintStream out = System.out;
+        private double validationSplit;
 
         public Builder epochs(int epochs) {
             this.epochs = epochs;
@@ -65,6 +85,12 @@ public record FitOptions(int epochs, int batchSize, Dataset validation, List<Cal
 
         public Builder validation(Dataset validation) {
             this.validation = validation;
+            return this;
+        }
+
+        /** Keras's validation_split: hold out the last fraction of the training data, see {@link FitOptions}. */
+        public Builder validationSplit(double fraction) {
+            this.validationSplit = fraction;
             return this;
         }
 
@@ -99,7 +125,8 @@ public record FitOptions(int epochs, int batchSize, Dataset validation, List<Cal
         }
 
         public FitOptions build() {
-            return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out);
+            return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out,
+                    validationSplit);
         }
     }
 }

@@ -4,6 +4,7 @@ import dev.shears.data.Dataset;
 import dev.shears.nn.Loss;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
+import dev.shears.ops.Ops;
 import dev.shears.optim.Optimizer;
 import dev.shears.tensor.GradMode;
 import dev.shears.tensor.ShapeMismatchException;
@@ -18,7 +19,10 @@ import java.util.Objects;
 
 /**
  * Keras's {@code compile} + {@code fit} + {@code evaluate} for a {@link Sequential} model: a model, an
- * optimizer and a loss, and the training loop with callbacks.
+ * optimizer and a loss, and the training loop with callbacks. As in Keras, the loss that is differentiated
+ * and reported (training "loss", "val_loss" and {@link #evaluate}) includes the layers' weight penalties
+ * ({@link Sequential#regularizationLosses}); a callback stops training with
+ * {@link TrainingContext#requestStop()} (Keras's {@code model.stop_training = True}).
  *
  * <pre>{@code
  * Trainer trainer = new Trainer(model, new Adam(), Loss.sparseCategoricalCrossentropy(false));
@@ -45,19 +49,31 @@ public final class Trainer {
 
     /**
      * Trains for epochs {@code initialEpoch .. epochs-1}, shuffling each epoch with a seed derived from
-     * (shuffleSeed, epoch), so a resumed run sees the same order as an uninterrupted one.
+     * (shuffleSeed, epoch), so a resumed run sees the same order as an uninterrupted one. With a validation
+     * split, the last part of {@code data} (before shuffling) is held out, as Keras's validation_split. After
+     * each epoch the callbacks get the logs (they may add entries, as Keras's ReduceLROnPlateau adds
+     * learning_rate), then the History records them. Training stops after the epoch (or batch) in which a
+     * callback called {@link TrainingContext#requestStop()}; the logs of a cut epoch average the batches run.
      *
      * @throws ShapeMismatchException      if the data's example shape is not the model's input shape, or the
      *                                     model has fewer outputs than the data has classes
+     * @throws IllegalArgumentException    if the data is empty or too small for the validation split
      * @throws TrainingDivergedException   if the loss becomes NaN or infinite
      */
-    public History fit(Dataset train, FitOptions options) {
-        checkData(train, "training");
+    public History fit(Dataset data, FitOptions options) {
+        checkData(data, "training");
         if (options.validation() != null) {
             checkData(options.validation(), "validation");
         }
-        if (train.size() == 0) {
+        if (data.size() == 0) {
             throw new IllegalArgumentException("training data set is empty");
+        }
+        Dataset train = data;
+        Dataset validation = options.validation();
+        if (options.validationSplit() > 0) {
+            Dataset[] parts = holdOut(data, options.validationSplit());
+            train = parts[0];
+            validation = parts[1];
         }
         int batchSize = options.batchSize();
         int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
@@ -81,6 +97,7 @@ public final class Trainer {
             Dataset order = train.shuffle(options.shuffleSeed() * 1_000_003L + epoch);
             double lossSum = 0;
             long correct = 0;
+            int seen = 0;
             for (int s = 0; s < stepsPerEpoch; s++) {
                 long step = ctx.globalStep();
                 callbacks.forEach(c -> c.onBatchBegin(ctx, step));
@@ -95,6 +112,7 @@ public final class Trainer {
                 }
                 lossSum += r.loss * n;
                 correct += r.correct;
+                seen += n;
                 ctx.setGlobalStep(step + 1);
                 double batchAcc = (double) r.correct / n;
                 callbacks.forEach(c -> c.onBatchEnd(ctx, step, r.loss, batchAcc));
@@ -103,19 +121,34 @@ public final class Trainer {
                 }
             }
             Map<String, Double> logs = new LinkedHashMap<>();
-            logs.put("loss", lossSum / train.size());
-            logs.put("accuracy", (double) correct / train.size());
+            logs.put("loss", lossSum / seen);
+            logs.put("accuracy", (double) correct / seen);
             logs.put("seconds", (System.nanoTime() - t0) / 1e9);
-            if (options.validation() != null) {
-                Evaluation v = evaluate(options.validation(), Math.max(batchSize, 256));
+            if (validation != null) {
+                Evaluation v = evaluate(validation, Math.max(batchSize, 256));
                 logs.put("val_loss", v.loss());
                 logs.put("val_accuracy", v.accuracy());
             }
-            history.addEpoch(logs);
             callbacks.forEach(c -> c.onEpochEnd(ctx, e, logs));
+            history.addEpoch(logs);
         }
         callbacks.forEach(c -> c.onTrainEnd(ctx));
         return history;
+    }
+
+    /**
+     * Keras's train_validation_split: examples {@code [0, floor(n·(1-f)))} train, the rest validate.
+     *
+     * @throws IllegalArgumentException if either part would be empty
+     */
+    static Dataset[] holdOut(Dataset data, double fraction) {
+        int n = data.size();
+        int splitAt = (int) Math.floor(n * (1.0 - fraction));
+        if (splitAt == 0 || splitAt == n) {
+            throw new IllegalArgumentException("training data has " + n + " examples, too few to split off a "
+                    + "validation set with validationSplit " + fraction + "; use more data or another fraction");
+        }
+        return new Dataset[] {data.slice(0, splitAt), data.slice(splitAt, n)};
     }
 
     /** The caller's callbacks, preceded by those that layers ask for (one per class, unless given). */
@@ -147,7 +180,7 @@ public final class Trainer {
     private StepResult trainStep(float[] x, int[] labels, int n) {
         Tensor input = Tensor.of(x, Shapes.prepend(n, model.inputShape()));
         Tensor out = model.forward(input, true);
-        Tensor l = loss.compute(out, labels);
+        Tensor l = withPenalties(loss.compute(out, labels));
         int correct = countCorrect(out.data(), labels, n, out.size() / n);
         double value = l.item();
         if (Double.isFinite(value)) {
@@ -161,7 +194,19 @@ public final class Trainer {
         return new StepResult(value, correct);
     }
 
-    /** Mean loss and accuracy over {@code data}, without recording a graph and with dropout off. */
+    /** The loss plus every weight penalty, as Keras's compute_loss adds {@code model.losses}. */
+    private Tensor withPenalties(Tensor dataLoss) {
+        Tensor total = dataLoss;
+        for (Tensor penalty : model.regularizationLosses()) {
+            total = Ops.add(total, penalty);
+        }
+        return total;
+    }
+
+    /**
+     * Mean loss and accuracy over {@code data}, without recording a graph and with dropout off. The loss
+     * includes the weight penalties at the current weights, as Keras's evaluate reports it.
+     */
     public Evaluation evaluate(Dataset data, int batchSize) {
         checkData(data, "evaluation");
         if (batchSize <= 0) {
@@ -181,6 +226,9 @@ public final class Trainer {
                 Tensor out = model.forward(Tensor.of(x, Shapes.prepend(n, model.inputShape())), false);
                 lossSum += loss.compute(out, labels).item() * n;
                 correct += countCorrect(out.data(), labels, n, out.size() / n);
+            }
+            for (Tensor penalty : model.regularizationLosses()) {
+                lossSum += (double) penalty.item() * data.size();
             }
         }
         return new Evaluation(lossSum / data.size(), (double) correct / data.size(), data.size());

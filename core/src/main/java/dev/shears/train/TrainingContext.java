@@ -85,12 +85,17 @@ public final class TrainingContext {
         return (long) epochs * stepsPerEpoch;
     }
 
-    /** Asks the trainer to stop after the current batch. */
+    /**
+     * Asks the trainer to stop, Keras's {@code model.stop_training = True}: called at an epoch's end, no
+     * further epoch starts; called at a batch's end, the epoch ends after that batch (its logs and
+     * onEpochEnd still come), then training ends with onTrainEnd.
+     */
     public void requestStop() {
         stopRequested = true;
     }
 
-    boolean stopRequested() {
+    /** Whether a callback asked to stop in this fit. */
+    public boolean stopRequested() {
         return stopRequested;
     }
 

@@ -143,7 +143,7 @@ class CompactModelFileTest {
         for (int i = 0; i < 4; i++) {
             b[b.length - 4 + i] = (byte) (v >>> (8 * i));
         }
-        assertRejected(b, "layer count", "Conv2D/Dense layers");
+        assertRejected(b, "layer count", "Conv2D/DepthwiseConv2D/Dense/BatchNormalization layers");
     }
 
     /** A compact file with one Dense(units) layer on {@code inputs} features, its kernel all zeros (gaps encoding). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shears.io.DamagedFilesTest;
 import dev.shears.io.Json;
 import dev.shears.nn.Activation;
 import dev.shears.nn.Conv2D;
@@ -22,12 +23,15 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /**
  * Damaged compact files: every truncation, every bit flip (with the CRC fixed up, so that the parser and
- * not the checksum meets the damage), absurd values in the JSON header. Each must either fail with a
+ * not the checksum meets the damage), absurd values in the JSON header, for a Conv2D/Dense model
+ * ({@link #valid}) and one with the newer layers ({@link #validLayers}: standalone batch-norm records, a
+ * folded one, depthwise kernels with and without bias). Each must either fail with a
  * {@link CompactFormatException} naming the file, or give a model that predicts and converts back.
  */
 class DamagedCompactFilesTest {
@@ -43,6 +47,17 @@ class DamagedCompactFilesTest {
                 .add(new Dense(8, Activation.RELU)).add(new Dense(3, Activation.SOFTMAX)).build();
         TestModels.zeroSmallest(m.parameters().get(0).data(), 0.95);
         TestModels.zeroSmallest(m.parameters().get(2).data(), 0.5);
+        return CompactModelFile.toBytes(InferenceModel.compile(m));
+    }
+
+    /**
+     * {@link DamagedFilesTest#layersModel}: its first batch norm folds into the Conv2D, the other two are
+     * standalone vector records; the DepthwiseConv2D has no bias (stored as zeros) and 60% zeros.
+     */
+    static byte[] validLayers() {
+        Sequential m = DamagedFilesTest.layersModel(12);
+        TestModels.zeroSmallest(m.parameters().get(0).data(), 0.9);
+        TestModels.zeroSmallest(m.parameters().get(4).data(), 0.6);
         return CompactModelFile.toBytes(InferenceModel.compile(m));
     }
 
@@ -82,7 +97,16 @@ class DamagedCompactFilesTest {
 
     @Test
     void everyTruncationIsRejected() {
-        byte[] ok = valid();
+        everyTruncationIsRejected(DamagedCompactFilesTest::valid);
+    }
+
+    @Test
+    void everyTruncationIsRejectedWithTheNewerLayers() {
+        everyTruncationIsRejected(DamagedCompactFilesTest::validLayers);
+    }
+
+    private static void everyTruncationIsRejected(Supplier<byte[]> files) {
+        byte[] ok = files.get();
         assertTrue(check("intact", ok));
         for (int len = 0; len < ok.length; len++) {
             assertFalse(check("truncated to " + len, Arrays.copyOf(ok, len)));
@@ -94,7 +118,16 @@ class DamagedCompactFilesTest {
 
     @Test
     void everyBitFlipIsACrcError() {
-        byte[] ok = valid();
+        everyBitFlipIsACrcError(DamagedCompactFilesTest::valid);
+    }
+
+    @Test
+    void everyBitFlipIsACrcErrorWithTheNewerLayers() {
+        everyBitFlipIsACrcError(DamagedCompactFilesTest::validLayers);
+    }
+
+    private static void everyBitFlipIsACrcError(Supplier<byte[]> files) {
+        byte[] ok = files.get();
         for (long bit = 0; bit < ok.length * 8L; bit++) {
             byte[] b = ok.clone();
             b[(int) (bit / 8)] ^= (byte) (1 << (bit % 8));
@@ -104,7 +137,16 @@ class DamagedCompactFilesTest {
 
     @Test
     void bitFlipsWithTheCrcFixedAreRejectedOrLoadAWorkingModel() {
-        byte[] ok = valid();
+        bitFlipsWithTheCrcFixedAreRejectedOrLoadAWorkingModel(DamagedCompactFilesTest::valid);
+    }
+
+    @Test
+    void bitFlipsWithTheCrcFixedAreRejectedOrLoadAWorkingModelWithTheNewerLayers() {
+        bitFlipsWithTheCrcFixedAreRejectedOrLoadAWorkingModel(DamagedCompactFilesTest::validLayers);
+    }
+
+    private static void bitFlipsWithTheCrcFixedAreRejectedOrLoadAWorkingModel(Supplier<byte[]> files) {
+        byte[] ok = files.get();
         int headerAndJson = 20 + ByteBuffer.wrap(ok).order(ByteOrder.LITTLE_ENDIAN).getInt(16);
         List<Long> bits = new ArrayList<>();
         for (long bit = 0; bit < headerAndJson * 8L; bit++) {
@@ -127,6 +169,64 @@ class DamagedCompactFilesTest {
     }
 
     @Test
+    void newerLayersModelRoundTrips() throws CompactFormatException {
+        byte[] ok = validLayers();
+        assertTrue(check("intact", ok));
+        InferenceModel m = CompactModelFile.fromBytes(ok, FILE);
+        assertTrue(Arrays.equals(ok, CompactModelFile.toBytes(m)), "read then written again gives the same bytes");
+    }
+
+    /** A batch norm record whose count or channels differ from the architecture's, CRC fixed: a shape error. */
+    @Test
+    void batchNormRecordsAreCheckedAgainstThePlan() {
+        byte[] ok = validLayers();
+        int at = recordOffset(ok, 2); // the layer records: conv2d (folded bn), depthwise, bn 1, bn 2, dense
+        assertTrue(ok[at] == 3, "a vectors record");
+        for (int field : new int[] {1, 5}) {
+            byte[] b = ok.clone();
+            b[at + field] += 1;
+            CompactFormatException e = assertThrows(CompactFormatException.class, () -> CompactModelFile.fromBytes(fixed(b), FILE));
+            assertTrue(e.getMessage().contains("shape") && e.getMessage().contains("do not match the architecture"), e.getMessage());
+        }
+    }
+
+    /** Offset of the {@code index}-th layer record (0-based) of a valid file, walking the records. */
+    private static int recordOffset(byte[] ok, int index) {
+        ByteBuffer b = ByteBuffer.wrap(ok).order(ByteOrder.LITTLE_ENDIAN);
+        int at = 20 + b.getInt(16) + 4;
+        for (int i = 0; i < index; i++) {
+            int enc = ok[at];
+            int k = b.getInt(at + 1);
+            int oc = b.getInt(at + 5);
+            at += 9;
+            if (enc == 3) {
+                at += 4 * k * oc;
+                continue;
+            }
+            int n = k * oc;
+            at += switch (enc) {
+                case 0 -> 4 * n;
+                case 1 -> {
+                    int nnz = b.getInt(at);
+                    int p = at + 4;
+                    for (int j = 0; j < nnz; j++) {
+                        while ((ok[p++] & 0x80) != 0) {
+                            // continuation bytes of a varint
+                        }
+                    }
+                    yield p - at + 4 * nnz;
+                }
+                default -> {
+                    int bits = (n + 7) / 8;
+                    yield bits + 4 + 4 * b.getInt(at + bits);
+                }
+            };
+            at += 4 * oc;
+        }
+        return at;
+    }
+
+    @Test
     void flagsMustBeZero() {
         byte[] b = valid();
         b[6] = 1;
@@ -136,7 +236,16 @@ class DamagedCompactFilesTest {
 
     @Test
     void absurdValuesInTheHeaderAreRejectedOrLoadAWorkingModel() {
-        byte[] ok = valid();
+        absurdValuesInTheHeaderAreRejectedOrLoadAWorkingModel(DamagedCompactFilesTest::valid);
+    }
+
+    @Test
+    void absurdValuesInTheHeaderAreRejectedOrLoadAWorkingModelWithTheNewerLayers() {
+        absurdValuesInTheHeaderAreRejectedOrLoadAWorkingModel(DamagedCompactFilesTest::validLayers);
+    }
+
+    private static void absurdValuesInTheHeaderAreRejectedOrLoadAWorkingModel(Supplier<byte[]> files) {
+        byte[] ok = files.get();
         int jsonLen = ByteBuffer.wrap(ok).order(ByteOrder.LITTLE_ENDIAN).getInt(16);
         Object head = Json.parse(new String(ok, 20, jsonLen, StandardCharsets.UTF_8));
         int tried = 0;

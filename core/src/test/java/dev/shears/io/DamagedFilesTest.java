@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.infer.InferenceModel;
 import dev.shears.nn.Activation;
+import dev.shears.nn.ActivationLayer;
+import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.BatchNormalization;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
+import dev.shears.nn.DepthwiseConv2D;
 import dev.shears.nn.Dropout;
 import dev.shears.nn.Flatten;
+import dev.shears.nn.GlobalMaxPooling2D;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Parameter;
+import dev.shears.nn.Regularizer;
+import dev.shears.nn.Reshape;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.ZeroPadding2D;
 import dev.shears.ops.ConvOps.Padding;
@@ -32,18 +39,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Damaged model files: every truncation, every single bit flip over the header, absurd values in the
- * architecture. Each must either fail with a {@link ModelFormatException} naming the file, or load a model
- * that then predicts and compiles for the runtime without any exception.
+ * architecture, for a plain model ({@link #model}) and one with every newer layer ({@link #layersModel}).
+ * Each must either fail with a {@link ModelFormatException} naming the file, or load a model that then
+ * predicts and compiles for the runtime without any exception.
  */
-class DamagedFilesTest {
+public class DamagedFilesTest {
     /** Values put in place of each number, string and list of the architecture. */
     private static final List<Object> ABSURD = java.util.Arrays.asList(0L, -1L, 1.5, 1e300, -1e300, 65537L, (1L << 20) + 1,
-            1L << 31, (1L << 31) - 1, Long.MAX_VALUE, Long.MIN_VALUE, 1L << 30, "7", "", "same", "gelu", null, true,
+            1L << 31, (1L << 31) - 1, Long.MAX_VALUE, Long.MIN_VALUE, 1L << 30, "7", "", "same", "gelu", "mish", null, true, false,
             List.of(), List.of(3L), List.of(3L, 3L, 3L), List.of(1L << 30, 1L << 30), Map.of());
 
     @TempDir
@@ -67,9 +76,41 @@ class DamagedFilesTest {
                 .add(new Dense(4, Activation.SOFTMAX)).build();
     }
 
+    /**
+     * BatchNormalization folded into a linear Conv2D with a regularizer, then standalone (after a ReLU6
+     * DepthwiseConv2D without bias, multiplier 2, and after a Reshape to rank 2), an Activation layer,
+     * AveragePooling2D 'same' with a window hanging over the border, Reshape with -1, GlobalMaxPooling2D.
+     * Moving statistics are not their initial values, so that a file that swaps or drops them is caught.
+     */
+    public static Sequential layersModel(long seed) {
+        Sequential m = Sequential.builder(7, 5, 2).seed(seed)
+                .add(new Conv2D(3, 3, 3, 1, 1, Padding.SAME, Activation.LINEAR, Initializer.HE_NORMAL)
+                        .withKernelRegularizer(Regularizer.l1l2(1e-4, 1e-3)))
+                .add(new BatchNormalization())
+                .add(new ActivationLayer(Activation.GELU))
+                .add(new DepthwiseConv2D(3, 2, 1, 1, Padding.SAME, 2, Activation.RELU6, false, Initializer.GLOROT_UNIFORM))
+                .add(new BatchNormalization(0.9, 1e-2, false, true))
+                .add(new AveragePooling2D(3, 2, 2, 2, Padding.SAME))
+                .add(new Reshape(-1, 6))
+                .add(new BatchNormalization(0.5, 1e-3, true, false))
+                .add(new Reshape(4, 3, 6))
+                .add(new GlobalMaxPooling2D())
+                .add(new Dense(3, Activation.SOFTMAX)).build();
+        Random rng = new Random(seed);
+        for (Parameter p : m.state()) {
+            float[] v = p.data();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = p.name().endsWith("variance") ? 0.5f + rng.nextFloat() : rng.nextFloat() - 0.5f;
+            }
+        }
+        return m;
+    }
+
     private static Map<String, Safetensors.Entry> tensors(Sequential m) {
         Map<String, Safetensors.Entry> t = new LinkedHashMap<>();
-        for (Parameter p : m.parameters()) {
+        List<Parameter> all = new ArrayList<>(m.parameters());
+        all.addAll(m.state());
+        for (Parameter p : all) {
             t.put(p.name(), Safetensors.Entry.ofFloats(p.data(), p.value().shape()));
         }
         return t;
@@ -133,7 +174,16 @@ class DamagedFilesTest {
 
     @Test
     void everyTruncationIsRejected() throws IOException {
-        byte[] ok = saved(model(1));
+        everyTruncationIsRejected(DamagedFilesTest::model);
+    }
+
+    @Test
+    void everyTruncationOfTheNewerLayersModelIsRejected() throws IOException {
+        everyTruncationIsRejected(DamagedFilesTest::layersModel);
+    }
+
+    private void everyTruncationIsRejected(LongFunction<Sequential> models) throws IOException {
+        byte[] ok = saved(models.apply(1));
         for (int len = 0; len < ok.length; len++) {
             assertTrue(!check("truncated to " + len, java.util.Arrays.copyOf(ok, len), MODEL), "truncated to " + len);
         }
@@ -141,7 +191,16 @@ class DamagedFilesTest {
 
     @Test
     void everyHeaderBitFlipIsRejectedOrLoadsAWorkingModel() throws IOException {
-        byte[] ok = saved(model(2));
+        everyHeaderBitFlipIsRejectedOrLoadsAWorkingModel(DamagedFilesTest::model);
+    }
+
+    @Test
+    void everyHeaderBitFlipOfTheNewerLayersModelIsRejectedOrLoadsAWorkingModel() throws IOException {
+        everyHeaderBitFlipIsRejectedOrLoadsAWorkingModel(DamagedFilesTest::layersModel);
+    }
+
+    private void everyHeaderBitFlipIsRejectedOrLoadsAWorkingModel(LongFunction<Sequential> models) throws IOException {
+        byte[] ok = saved(models.apply(2));
         int loaded = 0;
         for (long bit = 0; bit < headerEnd(ok) * 8; bit++) {
             byte[] b = ok.clone();
@@ -153,7 +212,12 @@ class DamagedFilesTest {
 
     @Test
     void dataBitFlipsAreChecksumErrors() throws IOException {
-        byte[] ok = saved(model(3));
+        dataBitFlipsAreChecksumErrors(DamagedFilesTest::model);
+        dataBitFlipsAreChecksumErrors(DamagedFilesTest::layersModel);
+    }
+
+    private void dataBitFlipsAreChecksumErrors(LongFunction<Sequential> models) throws IOException {
+        byte[] ok = saved(models.apply(3));
         Random rng = new Random(4);
         Path f = dir.resolve("flipped.safetensors");
         for (int i = 0; i < 50; i++) {
@@ -168,7 +232,15 @@ class DamagedFilesTest {
 
     @Test
     void absurdValuesInTheArchitectureAreRejectedOrLoadAWorkingModel() throws IOException {
-        Sequential m = model(6);
+        absurdValuesInTheArchitectureAreRejectedOrLoadAWorkingModel(model(6));
+    }
+
+    @Test
+    void absurdValuesInTheNewerLayersArchitectureAreRejectedOrLoadAWorkingModel() throws IOException {
+        absurdValuesInTheArchitectureAreRejectedOrLoadAWorkingModel(layersModel(6));
+    }
+
+    private void absurdValuesInTheArchitectureAreRejectedOrLoadAWorkingModel(Sequential m) throws IOException {
         Map<String, Safetensors.Entry> t = tensors(m);
         Object arch = Json.parse(Json.write(ModelConfig.toConfig(m)));
         int loaded = 0;
@@ -256,9 +328,40 @@ class DamagedFilesTest {
         }
     }
 
+    /** The planned check covers state: moving statistics missing or of another shape fail before building. */
+    @Test
+    void movingStatisticsAreCheckedAgainstThePlan() {
+        Sequential m = layersModel(9);
+        Map<String, String> meta = Map.of("format", "shears", "architecture", Json.write(ModelConfig.toConfig(m)));
+        Map<String, Safetensors.Entry> missing = tensors(m);
+        missing.remove("batch_normalization_1/moving_variance");
+        ModelFormatException e = org.junit.jupiter.api.Assertions.assertThrows(ModelFormatException.class,
+                () -> MODEL.load(SafetensorsBytes.of(missing, meta), Path.of("m.safetensors")));
+        assertTrue(e.getMessage().contains("missing tensor 'batch_normalization_1/moving_variance' [6]"), e.getMessage());
+        Map<String, Safetensors.Entry> reshaped = tensors(m);
+        reshaped.put("batch_normalization/moving_mean", Safetensors.Entry.ofFloats(new float[6], 6));
+        e = org.junit.jupiter.api.Assertions.assertThrows(ModelFormatException.class,
+                () -> MODEL.load(SafetensorsBytes.of(reshaped, meta), Path.of("m.safetensors")));
+        assertTrue(e.getMessage().contains("tensor 'batch_normalization/moving_mean' has shape [6], model expects [3]"), e.getMessage());
+    }
+
+    @Test
+    void loadedStateIsTheFilesState() throws IOException {
+        Sequential m = layersModel(10);
+        Path f = dir.resolve("state.safetensors");
+        ModelFiles.save(m, f);
+        Sequential back = ModelFiles.load(f);
+        for (int i = 0; i < m.state().size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(m.state().get(i).data(), back.state().get(i).data(), m.state().get(i).name());
+        }
+    }
+
     @Test
     void intactFilesLoad() throws IOException {
         assertTrue(check("intact", saved(model(8)), MODEL));
+        assertTrue(check("intact", saved(layersModel(8)), MODEL));
+        assertTrue(check("intact, written by another writer", SafetensorsBytes.of(tensors(layersModel(8)),
+                Map.of("format", "shears", "architecture", Json.write(ModelConfig.toConfig(layersModel(8))))), MODEL));
         Path f = dir.resolve("c.safetensors");
         Files.write(f, checkpoint());
         assertEquals(2, Pruning.wrappers(PruningCheckpoint.load(f).model()).size());

@@ -99,7 +99,7 @@ class ModelConfigTest {
     void unknownNamesAreRejectedWithTheField() {
         rejected(config(c -> layerConfig(c, 0).put("padding", "full")), "layers[0] (Conv2D).padding", "unknown padding 'full'");
         rejected(config(c -> layerConfig(c, 0).put("padding", "VALID")), "layers[0] (Conv2D).padding");
-        rejected(config(c -> layerConfig(c, 3).put("activation", "gelu")), "layers[3] (Dense).activation", "gelu");
+        rejected(config(c -> layerConfig(c, 3).put("activation", "mish")), "layers[3] (Dense).activation", "mish");
         rejected(config(c -> layerConfig(c, 1).put("padding", "same")), "layers[1] (MaxPooling2D).padding", "only 'valid'");
         rejected(config(c -> ((Map<String, Object>) ((List<?>) c.get("layers")).get(2)).put("class_name", "Reshape2")),
                 "layers[2] (Reshape2)", "unknown layer type");

@@ -132,6 +132,15 @@ class PruningCheckpointTest {
         Safetensors.write(f3, tensors, c.metadata());
         ModelFormatException bad = assertThrows(ModelFormatException.class, () -> PruningCheckpoint.load(f3));
         assertTrue(bad.getMessage().contains("pruning/dense/kernel/mask") && bad.getMessage().contains("U8"), bad.getMessage());
+
+        // the optimizer's settable learning rate is its one slot without a parameter: one F32 value
+        assertTrue(c.tensors().containsKey("optimizer/learning_rate"));
+        Map<String, Safetensors.Entry> rate = new LinkedHashMap<>(c.tensors());
+        rate.put("optimizer/learning_rate", Safetensors.Entry.ofFloats(new float[2], 2));
+        Path f4 = dir.resolve("rate.safetensors");
+        Safetensors.write(f4, rate, c.metadata());
+        bad = assertThrows(ModelFormatException.class, () -> PruningCheckpoint.load(f4));
+        assertTrue(bad.getMessage().contains("optimizer/learning_rate") && bad.getMessage().contains("1 values"), bad.getMessage());
     }
 
     /** A checkpoint of the tiny model with conv2d and dense pruned and Adam slots for every parameter. */

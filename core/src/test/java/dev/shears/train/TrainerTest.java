@@ -144,4 +144,48 @@ class TrainerTest {
         double categorical = new Trainer(m, new Adam(), Loss.categoricalCrossentropy(false)).evaluate(d, 16).loss();
         assertEquals(sparse, categorical, 1e-6);
     }
+
+    @Test
+    void validationSplitHoldsOutExactlyTheLastExamplesBeforeShuffling() {
+        Dataset d = SyntheticData.bars(10, 4, 12);
+        Dataset[] parts = Trainer.holdOut(d, 0.25);
+        // Keras: split at floor(10 * 0.75) = 7, so 3 validation examples (rounding would give 2)
+        assertEquals(7, parts[0].size());
+        assertArrayEquals(java.util.Arrays.copyOfRange(d.labels(), 7, 10), parts[1].labels());
+        assertArrayEquals(java.util.Arrays.copyOfRange(d.features(), 7 * 64, 10 * 64), parts[1].features());
+        assertArrayEquals(java.util.Arrays.copyOfRange(d.features(), 0, 7 * 64), parts[0].features());
+    }
+
+    @Test
+    void fitWithValidationSplitTrainsOnTheFirstPartAndValidatesOnTheRest() {
+        Dataset d = SyntheticData.bars(100, 4, 13);
+        List<Integer> trainSizes = new ArrayList<>();
+        Callback probe = new Callback() {
+            @Override
+            public void onTrainBegin(TrainingContext ctx) {
+                trainSizes.add(ctx.trainSize());
+                trainSizes.add(ctx.stepsPerEpoch());
+            }
+        };
+        Trainer t = new Trainer(smallCnn(3), new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        History h = t.fit(d, FitOptions.builder().epochs(2).batchSize(32).validationSplit(0.3).verbose(false).callback(probe).build());
+        assertEquals(List.of(70, 3), trainSizes);
+        assertEquals(t.evaluate(d.slice(70, 100), 256).loss(), h.last("val_loss"), 1e-12);
+        assertEquals(t.evaluate(d.slice(70, 100), 256).accuracy(), h.last("val_accuracy"), 1e-12);
+    }
+
+    @Test
+    void badValidationSplitsAreRejected() {
+        Dataset d = SyntheticData.bars(10, 4, 14);
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().validationSplit(1.0).build());
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().validationSplit(-0.1).build());
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().validationSplit(0.2).validation(d).build());
+        Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        Dataset one = SyntheticData.bars(1, 4, 15);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(one,
+                FitOptions.builder().validationSplit(0.5).verbose(false).build()));
+        assertTrue(e.getMessage().contains("1 examples"), e.getMessage());
+        // 1 - 1e-20 is 1.0 in double: Keras's split point is then 10, and nothing is left to validate on
+        assertThrows(IllegalArgumentException.class, () -> t.fit(d, FitOptions.builder().validationSplit(1e-20).verbose(false).build()));
+    }
 }

@@ -2,6 +2,10 @@ package dev.shears.interop;
 
 import dev.shears.io.ModelFormatException;
 import dev.shears.nn.Activation;
+import dev.shears.nn.ActivationLayer;
+import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.GlobalMaxPooling2D;
+import dev.shears.nn.Reshape;
 import dev.shears.nn.Dropout;
 import dev.shears.nn.Flatten;
 import dev.shears.nn.GlobalAveragePooling2D;
@@ -19,8 +23,9 @@ import java.util.Map;
  * and layouts map one to one onto Shears' layers, and anything Shears does not have is refused by name.
  */
 final class KerasConfig {
-    static final String SUPPORTED = "InputLayer, Conv2D, Dense, MaxPooling2D, Dropout, GlobalAveragePooling2D, Flatten, "
-            + "ZeroPadding2D (activations relu, softmax, linear)";
+    static final String SUPPORTED = "InputLayer, Conv2D, DepthwiseConv2D, BatchNormalization (channel axis), Dense, "
+            + "MaxPooling2D, AveragePooling2D, Dropout, GlobalAveragePooling2D, GlobalMaxPooling2D, Flatten, Reshape, ZeroPadding2D, Activation (activations linear, relu, softmax, sigmoid, tanh, "
+            + "leaky_relu, elu, gelu, silu/swish, relu6)";
     private static final int MAX_SIZE = 1 << 16;
 
     private final Path file;
@@ -99,11 +104,11 @@ final class KerasConfig {
                     throw new ModelFormatException(file, at, "dilated or grouped convolutions are not supported");
                 }
                 plan.addConv(integer(c.get("filters"), at + ".filters"), k[0], k[1], s[0], s[1], padding(c, at),
-                        activation(c, at), null, null, name);
+                        activation(c, at), name);
                 yield null;
             }
             case "Dense" -> {
-                plan.addDense(integer(c.get("units"), at + ".units"), activation(c, at), null, null, name);
+                plan.addDense(integer(c.get("units"), at + ".units"), activation(c, at), name);
                 yield null;
             }
             case "MaxPooling2D" -> {
@@ -129,7 +134,47 @@ final class KerasConfig {
                 }
                 yield new GlobalAveragePooling2D();
             }
+            case "DepthwiseConv2D" -> {
+                expect(c, "data_format", "channels_last", at);
+                int[] k = pair(c.get("kernel_size"), at + ".kernel_size");
+                int[] s = pair(c.get("strides"), at + ".strides");
+                int[] d = c.containsKey("dilation_rate") ? pair(c.get("dilation_rate"), at + ".dilation_rate") : new int[] {1, 1};
+                if (d[0] != 1 || d[1] != 1) {
+                    throw new ModelFormatException(file, at + ".dilation_rate", "dilated convolutions are not supported");
+                }
+                int multiplier = c.containsKey("depth_multiplier") ? integer(c.get("depth_multiplier"), at + ".depth_multiplier") : 1;
+                plan.addDepthwise(k[0], k[1], s[0], s[1], padding(c, at), multiplier, !Boolean.FALSE.equals(c.get("use_bias")),
+                        activation(c, at), null, name);
+                yield null;
+            }
+            case "BatchNormalization" -> {
+                Object axis = c.get("axis");
+                boolean last = axis == null || axis instanceof Number n && n.intValue() == -1
+                        || axis instanceof List<?> l && l.size() == 1 && l.get(0) instanceof Number n2 && n2.intValue() == -1;
+                if (!last) {
+                    throw new ModelFormatException(file, at + ".axis", "only the channel axis (-1) is supported, got " + axis);
+                }
+                double momentum = c.get("momentum") == null ? 0.99 : number(c.get("momentum"), at + ".momentum");
+                double epsilon = c.get("epsilon") == null ? 1e-3 : number(c.get("epsilon"), at + ".epsilon");
+                plan.addBatchNorm(momentum, epsilon, !Boolean.FALSE.equals(c.get("center")), !Boolean.FALSE.equals(c.get("scale")), null, name);
+                yield null;
+            }
             case "Flatten" -> new Flatten();
+            case "Activation" -> new ActivationLayer(activation(c, at));
+            case "AveragePooling2D" -> {
+                expect(c, "data_format", "channels_last", at);
+                int[] p = pair(c.get("pool_size"), at + ".pool_size");
+                int[] s = c.get("strides") == null ? p : pair(c.get("strides"), at + ".strides");
+                yield new AveragePooling2D(p[0], p[1], s[0], s[1], padding(c, at));
+            }
+            case "GlobalMaxPooling2D" -> {
+                expect(c, "data_format", "channels_last", at);
+                if (Boolean.TRUE.equals(c.get("keepdims"))) {
+                    throw new ModelFormatException(file, at + ".keepdims", "keepdims=True is not supported");
+                }
+                yield new GlobalMaxPooling2D();
+            }
+            case "Reshape" -> new Reshape(targetShape(c.get("target_shape"), at + ".target_shape"));
             case "ZeroPadding2D" -> {
                 expect(c, "data_format", "channels_last", at);
                 int[] p = zeroPadding(c.get("padding"), at + ".padding");
@@ -155,14 +200,14 @@ final class KerasConfig {
         if (a == null) {
             return Activation.LINEAR;
         }
-        if (a instanceof String s) {
-            for (Activation act : Activation.values()) {
-                if (act.kerasName().equals(s)) {
-                    return act;
-                }
-            }
+        if (!(a instanceof String s)) {
+            throw new ModelFormatException(file, at + ".activation", "expected an activation name, got " + a);
         }
-        throw new ModelFormatException(file, at + ".activation", "'" + a + "' is not supported; Shears has relu, softmax and linear");
+        try {
+            return Activation.fromKerasName(s);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, at + ".activation", "'" + a + "' is not supported: " + e.getMessage());
+        }
     }
 
     private Padding padding(Map<?, ?> c, String at) throws ModelFormatException {
@@ -196,6 +241,18 @@ final class KerasConfig {
         }
         int[] hw = pair(v, at);
         return new int[] {hw[0], hw[0], hw[1], hw[1]};
+    }
+
+    /** Keras's Reshape target: positive sizes and at most one -1. */
+    private int[] targetShape(Object v, String at) throws ModelFormatException {
+        if (!(v instanceof List<?> l) || l.isEmpty() || l.size() > 3) {
+            throw new ModelFormatException(file, at, "expected 1 to 3 sizes, got " + v);
+        }
+        int[] shape = new int[l.size()];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = l.get(i) instanceof Number n && n.doubleValue() == -1 ? -1 : integer(l.get(i), at + "[" + i + "]");
+        }
+        return shape;
     }
 
     private int[] batchShape(Object v, String at) throws ModelFormatException {

@@ -97,7 +97,9 @@ public final class KerasModels {
     /** The architecture is checked first, so an unsupported layer is reported before any weight is read. */
     private static Sequential build(Object config, Path file, String source, HdfFile h5) throws ModelFormatException {
         KerasConfig.Parsed parsed = KerasConfig.parse(config, file, source);
-        Sequential model = parsed.plan().build(parsed.inputShape(), file);
+        // Keras stores float32 weights uncompressed, so the file bounds what the architecture may claim.
+        long maxValues = Math.max(h5.size() / 4, 1 << 16);
+        Sequential model = parsed.plan().build(parsed.inputShape(), maxValues, file);
         KerasWeights.of(h5, file).copyInto(model);
         return model;
     }
@@ -114,6 +116,11 @@ public final class KerasModels {
                 throw new ModelFormatException(file, name, "larger than " + max + " bytes");
             }
             return bytes;
+        } catch (ModelFormatException ex) {
+            throw ex;
+        } catch (IOException ex) {
+            // A damaged zip entry (bad deflate data, early end) is a damaged file, not an I/O failure.
+            throw new ModelFormatException(file, name, "cannot be read from the .keras zip: " + ex, ex);
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.shears.interop;
 
 import dev.shears.io.ModelFormatException;
+import dev.shears.nn.Conv2D;
+import dev.shears.nn.Dense;
 import dev.shears.nn.Layer;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
@@ -22,7 +24,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>Keras 3 ({@code .weights.h5}, and {@code model.weights.h5} inside a {@code .keras} zip):
- *       {@code layers/<layer>/vars/0} (kernel) and {@code /1} (bias), matched by layer name.</li>
+ *       {@code layers/<layer>/vars/0, 1, ...}: the trainable variables (kernel, bias; BatchNormalization's
+ *       gamma, beta), then the non-trainable ones (moving mean and variance), matched by layer name.</li>
  *   <li>Legacy TF 2.x ({@code .h5}): a root (weights-only) or {@code model_weights} group (full model)
  *       whose {@code layer_names} attribute lists the layers; each layer group's {@code weight_names}
  *       attribute names its datasets in order. Matched by name when every name is there, else by the
@@ -125,7 +128,7 @@ final class KerasWeights {
     void copyInto(Sequential model) throws ModelFormatException {
         List<Layer> weighted = new ArrayList<>();
         for (Layer l : model.layers()) {
-            if (!l.unwrap().parameters().isEmpty()) {
+            if (!targets(l.unwrap()).isEmpty()) {
                 weighted.add(l.unwrap());
             }
         }
@@ -139,38 +142,52 @@ final class KerasWeights {
         List<float[][]> values = new ArrayList<>();
         for (int i = 0; i < weighted.size(); i++) {
             Layer l = weighted.get(i);
-            List<Dataset> ds = byName ? layers.get(l.name()) : sources.get(i);
-            values.add(read(l, ds, problems));
+            values.add(read(l, byName ? layers.get(l.name()) : sources.get(i), problems));
         }
         if (!problems.isEmpty()) {
             throw new ModelFormatException(file, "weights", "do not fit model " + model.name() + ": " + String.join("; ", problems));
         }
         for (int i = 0; i < weighted.size(); i++) {
-            List<Parameter> params = weighted.get(i).parameters();
+            List<Parameter> targets = targets(weighted.get(i));
             float[][] v = values.get(i);
-            System.arraycopy(v[0], 0, params.get(0).data(), 0, v[0].length);
-            Arrays.fill(params.get(1).data(), 0f);
-            if (v[1] != null) {
-                System.arraycopy(v[1], 0, params.get(1).data(), 0, v[1].length);
+            for (int k = 0; k < targets.size(); k++) {
+                // A Keras Conv2D or Dense with use_bias=False has no bias; Shears' always has one, left at zero.
+                Arrays.fill(targets.get(k).data(), 0f);
+                if (k < v.length && v[k] != null) {
+                    System.arraycopy(v[k], 0, targets.get(k).data(), 0, v[k].length);
+                }
             }
         }
     }
 
-    /** Kernel and bias (null: the Keras layer has no bias) of one layer, shapes checked first. */
+    /** What Keras stores for a layer, in its order: the trainable variables, then the non-trainable ones. */
+    private static List<Parameter> targets(Layer l) {
+        List<Parameter> all = new ArrayList<>(l.parameters());
+        all.addAll(l.state());
+        return all;
+    }
+
+    /** The layer's values in {@link #targets} order, shapes checked first; a kernel-only Keras layer leaves the bias null. */
     private float[][] read(Layer l, List<Dataset> ds, List<String> problems) {
-        List<Parameter> params = l.parameters();
-        if (ds.size() != 1 && ds.size() != 2) {
-            problems.add(l.name() + ": " + ds.size() + " weight tensors, expected kernel and bias (or kernel alone)");
+        List<Parameter> targets = targets(l);
+        boolean biasFree = (l instanceof Conv2D || l instanceof Dense) && ds.size() == targets.size() - 1;
+        if (ds.size() != targets.size() && !biasFree) {
+            problems.add(l.name() + ": " + ds.size() + " weight tensors, the layer has " + targets.size()
+                    + " " + targets.stream().map(Parameter::name).toList());
             return null;
         }
-        float[][] out = new float[2][];
+        float[][] out = new float[targets.size()][];
         for (int k = 0; k < ds.size(); k++) {
             Dataset d = ds.get(k);
-            Parameter p = params.get(k);
+            Parameter p = targets.get(k);
             try {
                 if (!Arrays.equals(d.getDimensions(), p.value().shape())) {
-                    problems.add(d.getPath() + " has shape " + Arrays.toString(d.getDimensions()) + ", layer " + l.name()
+                    problems.add(d.getPath() + " has shape " + Arrays.toString(d.getDimensions()) + ", " + p.name()
                             + " needs " + Arrays.toString(p.value().shape()));
+                    continue;
+                }
+                if (d.getFilters().isEmpty() && d.getStorageInBytes() < d.getSizeInBytes()) {
+                    problems.add(d.getPath() + " stores " + d.getStorageInBytes() + " bytes of its " + d.getSizeInBytes() + ": truncated");
                     continue;
                 }
                 Object data = d.getDataFlat();

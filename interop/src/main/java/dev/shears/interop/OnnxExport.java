@@ -12,6 +12,12 @@ import dev.shears.interop.onnx.OnnxProto.TensorShapeProto;
 import dev.shears.interop.onnx.OnnxProto.TypeProto;
 import dev.shears.interop.onnx.OnnxProto.ValueInfoProto;
 import dev.shears.nn.Activation;
+import dev.shears.nn.ActivationLayer;
+import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.BatchNormalization;
+import dev.shears.nn.DepthwiseConv2D;
+import dev.shears.nn.GlobalMaxPooling2D;
+import dev.shears.nn.Reshape;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.Dropout;
@@ -75,6 +81,10 @@ final class OnnxExport {
     private void layer(Layer l) {
         if (l instanceof Conv2D c) {
             conv(c);
+        } else if (l instanceof DepthwiseConv2D d) {
+            depthwise(d);
+        } else if (l instanceof BatchNormalization b) {
+            batchNorm(b);
         } else if (l instanceof Dense d) {
             dense(d);
         } else if (l instanceof MaxPooling2D p) {
@@ -82,6 +92,15 @@ final class OnnxExport {
         } else if (l instanceof GlobalAveragePooling2D) {
             node("GlobalAveragePool", new String[] {current});
             node("Flatten", new String[] {current}, intAttr("axis", 1));
+        } else if (l instanceof GlobalMaxPooling2D) {
+            node("GlobalMaxPool", new String[] {current});
+            node("Flatten", new String[] {current}, intAttr("axis", 1));
+        } else if (l instanceof AveragePooling2D p) {
+            averagePool(p);
+        } else if (l instanceof ActivationLayer a) {
+            activation(a.activation(), l.outputShape().length == 3 ? 1 : -1);
+        } else if (l instanceof Reshape r) {
+            reshape(r);
         } else if (l instanceof Flatten) {
             int[] in = l.inputShape();
             if (in.length == 3) {
@@ -102,6 +121,44 @@ final class OnnxExport {
         } else {
             // Every layer type Shears has is handled above; a new one must be added here.
             throw new IllegalArgumentException("layer " + l.name() + ": ONNX export does not know " + l.type() + " layers");
+        }
+    }
+
+    /** TensorFlow's 'same' average pooling divides by the cells inside the image: count_include_pad = 0. */
+    private void averagePool(AveragePooling2D p) {
+        int[] k = p.poolSize();
+        int[] s = p.strides();
+        node("AveragePool", new String[] {current}, ints("kernel_shape", k), ints("strides", s),
+                ints("pads", pads(p.inputShape(), k, s, p.outputShape(), p.padding())), intAttr("count_include_pad", 0));
+    }
+
+    /**
+     * ONNX's explicit pads (top, left, bottom, right) for a Keras padding mode: TensorFlow's SAME puts the
+     * odd pixel at the bottom/right, which ONNX's symmetric auto_pad cannot say.
+     */
+    private static int[] pads(int[] in, int[] k, int[] s, int[] out, ConvOps.Padding padding) {
+        int top = ConvOps.padBefore(in[0], k[0], s[0], padding);
+        int left = ConvOps.padBefore(in[1], k[1], s[1], padding);
+        return new int[] {top, left, Math.max((out[0] - 1) * s[0] + k[0] - in[0] - top, 0),
+            Math.max((out[1] - 1) * s[1] + k[1] - in[1] - left, 0)};
+    }
+
+    /** Shears reshapes NHWC data: spatial maps go to NHWC first, and a spatial result back to NCHW. */
+    private void reshape(Reshape r) {
+        if (r.inputShape().length == 3) {
+            node("Transpose", new String[] {current}, ints("perm", 0, 2, 3, 1));
+        }
+        int[] out = r.outputShape();
+        long[] target = new long[out.length + 1];
+        target[0] = -1;
+        for (int i = 0; i < out.length; i++) {
+            target[i + 1] = out[i];
+        }
+        String shape = r.name() + "/shape";
+        graph.addInitializer(OnnxTensors.longs(shape, target));
+        node("Reshape", new String[] {current, shape});
+        if (out.length == 3) {
+            node("Transpose", new String[] {current}, ints("perm", 0, 3, 1, 2));
         }
     }
 
@@ -128,14 +185,49 @@ final class OnnxExport {
         String b = c.name() + "/bias";
         addWeight(w, oihw, oc, ch, k[0], k[1]);
         graph.addInitializer(OnnxTensors.floats(b, c.bias().data(), oc));
-        int top = ConvOps.padBefore(in[0], k[0], s[0], c.padding());
-        int left = ConvOps.padBefore(in[1], k[1], s[1], c.padding());
-        // TensorFlow's SAME puts the odd pixel at the bottom/right; ONNX takes explicit, asymmetric pads.
-        int bottom = Math.max((out[0] - 1) * s[0] + k[0] - in[0] - top, 0);
-        int right = Math.max((out[1] - 1) * s[1] + k[1] - in[1] - left, 0);
         node("Conv", new String[] {current, w, b}, ints("kernel_shape", k), ints("strides", s),
-                ints("pads", top, left, bottom, right));
+                ints("pads", pads(in, k, s, out, c.padding())));
         activation(c.activation(), 1);
+    }
+
+    /** A Conv with one group per channel; Keras's kernel (kh, kw, c, m) is ONNX's (c * m, 1, kh, kw). */
+    private void depthwise(DepthwiseConv2D d) {
+        int[] in = d.inputShape();
+        int[] k = d.kernelSize();
+        int[] s = d.strides();
+        int[] out = d.outputShape();
+        int oc = out[2];
+        float[] hwio = d.kernel().data();
+        float[] oihw = new float[hwio.length];
+        for (int y = 0; y < k[0]; y++) {
+            for (int x = 0; x < k[1]; x++) {
+                for (int o = 0; o < oc; o++) {
+                    oihw[(o * k[0] + y) * k[1] + x] = hwio[(y * k[1] + x) * oc + o];
+                }
+            }
+        }
+        String w = d.name() + "/kernel";
+        String b = d.name() + "/bias";
+        addWeight(w, oihw, oc, 1, k[0], k[1]);
+        graph.addInitializer(OnnxTensors.floats(b, d.useBias() ? d.bias().data() : new float[oc], oc));
+        node("Conv", new String[] {current, w, b}, ints("kernel_shape", k), ints("strides", s),
+                ints("pads", pads(in, k, s, out, d.padding())), intAttr("group", in[2]));
+        activation(d.activation(), 1);
+    }
+
+    /** Inference-mode BatchNormalization over the channel axis (axis 1 in NCHW, or the features of a vector). */
+    private void batchNorm(BatchNormalization b) {
+        int c = b.channels();
+        float[] ones = new float[c];
+        java.util.Arrays.fill(ones, 1f);
+        String[] names = {b.name() + "/gamma", b.name() + "/beta", b.name() + "/moving_mean", b.name() + "/moving_variance"};
+        float[][] values = {b.scale() ? b.gamma().data() : ones, b.center() ? b.beta().data() : new float[c],
+            b.movingMean().data(), b.movingVariance().data()};
+        for (int i = 0; i < 4; i++) {
+            graph.addInitializer(OnnxTensors.floats(names[i], values[i], c));
+        }
+        node("BatchNormalization", new String[] {current, names[0], names[1], names[2], names[3]},
+                floatAttr("epsilon", (float) b.epsilon()), floatAttr("momentum", (float) b.momentum()));
     }
 
     private void dense(Dense d) {
@@ -144,15 +236,43 @@ final class OnnxExport {
         addWeight(w, d.kernel().data(), d.inputShape()[0], d.units());
         graph.addInitializer(OnnxTensors.floats(b, d.bias().data(), d.units()));
         node("Gemm", new String[] {current, w, b});
-        activation(d.activation(), 1);
+        activation(d.activation(), -1);
     }
 
+    /** The activation's nodes on the current value; softmax normalises over {@code channelAxis} (1 for NCHW maps, -1 else). */
     private void activation(Activation a, int channelAxis) {
+        String x = current;
         switch (a) {
-            case RELU -> node("Relu", new String[] {current});
-            case SOFTMAX -> node("Softmax", new String[] {current}, intAttr("axis", channelAxis));
             case LINEAR -> { }
+            case RELU -> node("Relu", new String[] {x});
+            case SOFTMAX -> node("Softmax", new String[] {x}, intAttr("axis", channelAxis));
+            case SIGMOID -> node("Sigmoid", new String[] {x});
+            case TANH -> node("Tanh", new String[] {x});
+            case LEAKY_RELU -> node("LeakyRelu", new String[] {x}, floatAttr("alpha", Activation.LEAKY_RELU_NEGATIVE_SLOPE));
+            case ELU -> node("Elu", new String[] {x}, floatAttr("alpha", Activation.ELU_ALPHA));
+            case RELU6 -> node("Clip", new String[] {x, scalar(0f), scalar(6f)});
+            case SILU -> {
+                node("Sigmoid", new String[] {x});
+                node("Mul", new String[] {x, current});
+            }
+            case GELU -> {
+                // Opset 17 has no Gelu: 0.5 x (1 + erf(x / sqrt 2)), Keras's exact form.
+                node("Div", new String[] {x, scalar((float) Math.sqrt(2))});
+                node("Erf", new String[] {current});
+                node("Add", new String[] {current, scalar(1f)});
+                node("Mul", new String[] {x, current});
+                node("Mul", new String[] {current, scalar(0.5f)});
+            }
         }
+    }
+
+    /** A float scalar initializer, one per value. */
+    private String scalar(float v) {
+        String name = "const/" + Float.toString(v);
+        if (graph.getInitializerList().stream().noneMatch(t -> t.getName().equals(name))) {
+            graph.addInitializer(OnnxTensors.floats(name, new float[] {v}));
+        }
+        return name;
     }
 
     private void addWeight(String name, float[] data, long... dims) {
@@ -216,6 +336,10 @@ final class OnnxExport {
 
     private static AttributeProto intAttr(String name, int value) {
         return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static AttributeProto floatAttr(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
     }
 
     private static AttributeProto strings(String name, String value) {

@@ -12,6 +12,9 @@ import dev.shears.interop.onnx.OnnxProto.TensorShapeProto;
 import dev.shears.interop.onnx.OnnxProto.ValueInfoProto;
 import dev.shears.io.ModelFormatException;
 import dev.shears.nn.Activation;
+import dev.shears.nn.ActivationLayer;
+import dev.shears.nn.AveragePooling2D;
+import dev.shears.nn.GlobalMaxPooling2D;
 import dev.shears.nn.Dropout;
 import dev.shears.nn.Flatten;
 import dev.shears.nn.GlobalAveragePooling2D;
@@ -37,12 +40,13 @@ import java.util.Set;
  * {@link ModelFormatException} naming the node.
  */
 final class OnnxImport {
-    static final String SUPPORTED = "Conv, Relu, MaxPool, GlobalAveragePool, Flatten, Reshape (to 2-D), Gemm, "
-            + "MatMul (+ Add), Softmax, Dropout, Identity, Pad (zeros, height and width), a leading Transpose from NHWC, and a Transpose to NHWC before a Flatten";
+    static final String SUPPORTED = "Conv (and depthwise Conv, group = channels), BatchNormalization, Relu, Sigmoid, Tanh, LeakyRelu (alpha 0.2), Elu (alpha 1), Clip (0, 6), "
+            + "SiLU and exact GELU as Shears exports them, MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool, Flatten, "
+            + "Reshape (to 2-D), Gemm, MatMul (+ Add), Softmax, Dropout, Identity, Pad (zeros, height and width), a leading Transpose from NHWC, and a Transpose to NHWC before a Flatten";
     /** Largest file read, in bytes: protobuf's own limit. */
     static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
     /** Largest per-example input accepted, in values. */
-    static final long MAX_INPUT_VALUES = 1L << 28;
+    static final long MAX_INPUT_VALUES = LayerPlan.MAX_ACTIVATION_VALUES;
 
     private final Path file;
     private final GraphProto graph;
@@ -119,6 +123,9 @@ final class OnnxImport {
         String outputName = graph.getOutput(0).getName();
         Set<Integer> visited = new HashSet<>();
         while (!current.equals(outputName)) {
+            if (consumers.getOrDefault(current, List.of()).size() == 2 && twoBranchActivation()) {
+                continue;
+            }
             int i = soleConsumer(current);
             if (!visited.add(i)) {
                 throw new ModelFormatException(file, where(i), "the graph has a cycle");
@@ -128,7 +135,8 @@ final class OnnxImport {
         if (flattenedFrom != null) {
             throw new ModelFormatException(file, "graph", "a Flatten of a spatial map must be followed by Gemm or MatMul");
         }
-        return plan.build(inputShape, file);
+        // The weights are all in the file already (decoded, so their count is real): that is their bound.
+        return plan.build(inputShape, plan.weightValues(), file);
     }
 
     /** The graph input that is not an initializer; sets {@link #current} and {@link #shape}; returns Shears' input shape. */
@@ -193,6 +201,18 @@ final class OnnxImport {
             case "Conv" -> conv(n, i);
             case "Pad" -> pad(n, i);
             case "Relu" -> activation(i, Activation.RELU);
+            case "Sigmoid" -> activation(i, Activation.SIGMOID);
+            case "Tanh" -> activation(i, Activation.TANH);
+            case "LeakyRelu" -> activation(i, fixedParameter(n, i, "alpha", 0.01f, Activation.LEAKY_RELU_NEGATIVE_SLOPE, Activation.LEAKY_RELU));
+            case "Elu" -> activation(i, fixedParameter(n, i, "alpha", 1f, Activation.ELU_ALPHA, Activation.ELU));
+            case "Clip" -> activation(i, relu6(n, i));
+            case "AveragePool" -> averagePool(n, i);
+            case "GlobalMaxPool" -> {
+                requireImage(i);
+                plan.add(new GlobalMaxPooling2D());
+                shape = new int[] {shape[0]};
+                pooledToVector = true;
+            }
             case "Softmax" -> softmax(n, i);
             case "MaxPool" -> maxPool(n, i);
             case "GlobalAveragePool" -> {
@@ -211,6 +231,7 @@ final class OnnxImport {
             case "Gemm" -> gemm(n, i);
             case "MatMul" -> next = matMul(n, i);
             case "Dropout" -> dropout(n, i);
+            case "BatchNormalization" -> batchNorm(n, i);
             case "Identity" -> { }
             case "Transpose" -> transposeBeforeFlatten(n, i);
             default -> throw unsupported(i, n.getOpType());
@@ -222,11 +243,16 @@ final class OnnxImport {
         requireImage(i);
         TensorProto w = constant(n, 1, i, "W");
         List<Long> wd = w.getDimsList();
-        if (wd.size() != 4 || wd.get(1) != shape[0]) {
-            throw new ModelFormatException(file, where(i) + " weight " + w.getName(), "expected (out, " + shape[0] + ", kh, kw), got " + wd);
+        long group = longAttr(n, "group", 1);
+        // group = channels with one input channel per group is a depthwise convolution; other groupings are not supported.
+        boolean depthwise = group == shape[0] && group > 1;
+        if (group != 1 && !depthwise) {
+            throw new ModelFormatException(file, where(i), "grouped convolution (group " + group + ") is not supported; only 1 or "
+                    + shape[0] + " (depthwise)");
         }
-        if (longAttr(n, "group", 1) != 1) {
-            throw new ModelFormatException(file, where(i), "grouped convolution (group " + longAttr(n, "group", 1) + ") is not supported");
+        if (wd.size() != 4 || wd.get(1) != (depthwise ? 1 : shape[0]) || depthwise && wd.get(0) % group != 0) {
+            throw new ModelFormatException(file, where(i) + " weight " + w.getName(), "expected (out, " + (depthwise ? 1 : shape[0])
+                    + ", kh, kw), got " + wd);
         }
         long[] dil = longs(n, "dilations", new long[] {1, 1});
         if (dil.length != 2 || dil[0] != 1 || dil[1] != 1) {
@@ -259,7 +285,13 @@ final class OnnxImport {
         if (shape[1] + pads[0] + pads[2] < kh || shape[2] + pads[1] + pads[3] < kw) {
             throw new ModelFormatException(file, where(i), "kernel " + kh + "x" + kw + " does not fit input " + java.util.Arrays.toString(shape));
         }
-        plan.addConv(oc, kh, kw, sh, sw, padding, oihwToHwio(toFloats(w, i), oc, shape[0], kh, kw), bias);
+        if (depthwise) {
+            // ONNX (c * m, 1, kh, kw), output channel c * m + j, is Keras's (kh, kw, c, m) with the same channel order.
+            plan.addDepthwise(kh, kw, sh, sw, padding, oc / shape[0], true, Activation.LINEAR,
+                    new float[][] {oihwToHwio(toFloats(w, i), oc, 1, kh, kw), bias}, null);
+        } else {
+            plan.addConv(oc, kh, kw, sh, sw, padding, oihwToHwio(toFloats(w, i), oc, shape[0], kh, kw), bias);
+        }
         shape = new int[] {oc, oh, ow};
     }
 
@@ -318,11 +350,147 @@ final class OnnxImport {
         shape = new int[] {shape[0], shape[1] + (int) (p[2] + p[6]), shape[2] + (int) (p[3] + p[7])};
     }
 
+    /**
+     * An activation node: folded into the conv or dense layer before it when that has none (ReLU also across
+     * max pooling and dropout, with which it commutes), otherwise a standalone Activation layer.
+     */
     private void activation(int i, Activation a) throws ModelFormatException {
-        if (!plan.fuseActivation(a)) {
-            throw new ModelFormatException(file, where(i), a.kerasName() + " must follow a Conv, Gemm or MatMul (+ Add) without "
-                    + "an activation of its own (only MaxPool or Dropout may stand between): Shears applies activations inside its layers");
+        boolean fused = a == Activation.RELU ? plan.fuseActivation(a) : plan.fuseDirect(a);
+        if (!fused) {
+            plan.add(new ActivationLayer(a));
         }
+    }
+
+    /** An activation whose ONNX parameter must equal the one Shears fixes (Keras's default). */
+    private Activation fixedParameter(NodeProto n, int i, String attr, float onnxDefault, float shears, Activation a)
+            throws ModelFormatException {
+        float v = floatAttr(n, attr, onnxDefault);
+        if (v != shears) {
+            throw new ModelFormatException(file, where(i), attr + " " + v + " is not supported; Shears' " + a.kerasName() + " uses " + shears);
+        }
+        return a;
+    }
+
+    /** Clip(0, 6): ReLU6. Bounds come from inputs (opset 11 on) or attributes. */
+    private Activation relu6(NodeProto n, int i) throws ModelFormatException {
+        float min;
+        float max;
+        if (opset >= 11) {
+            min = n.getInputCount() > 1 && !n.getInput(1).isEmpty() ? floats(n, 1, i, "min", 1)[0] : Float.NEGATIVE_INFINITY;
+            max = n.getInputCount() > 2 && !n.getInput(2).isEmpty() ? floats(n, 2, i, "max", 1)[0] : Float.POSITIVE_INFINITY;
+        } else {
+            min = floatAttr(n, "min", Float.NEGATIVE_INFINITY);
+            max = floatAttr(n, "max", Float.POSITIVE_INFINITY);
+        }
+        if (min != 0f || max != 6f) {
+            throw new ModelFormatException(file, where(i), "Clip(" + min + ", " + max + ") is not supported; only Clip(0, 6), ReLU6");
+        }
+        return Activation.RELU6;
+    }
+
+    /**
+     * SiLU and GELU as ONNX (opset 17) spells them, the value feeding two nodes: Sigmoid(x) then Mul(x, s);
+     * and Div(x, sqrt 2), Erf, Add 1, Mul by x, Mul by 0.5. Consumes the pattern and returns true if it is one.
+     */
+    private boolean twoBranchActivation() throws ModelFormatException {
+        String x = current;
+        List<Integer> users = consumers.get(x);
+        NodeProto a = graph.getNode(users.get(0));
+        NodeProto b = graph.getNode(users.get(1));
+        for (NodeProto[] pair : new NodeProto[][] {{a, b}, {b, a}}) {
+            NodeProto first = pair[0];
+            NodeProto mul = pair[1];
+            if (!mul.getOpType().equals("Mul") || mul.getInputCount() != 2) {
+                continue;
+            }
+            String other = mul.getInput(0).equals(x) ? mul.getInput(1) : mul.getInput(0);
+            if (first.getOpType().equals("Sigmoid") && first.getOutput(0).equals(other)) {
+                activation(users.get(0), Activation.SILU);
+                current = mul.getOutput(0);
+                return true;
+            }
+            if (first.getOpType().equals("Div") && first.getInputCount() == 2 && first.getInput(0).equals(x)) {
+                String gelu = geluTail(first, other, mul);
+                if (gelu != null) {
+                    activation(users.get(0), Activation.GELU);
+                    current = gelu;
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * If {@code div} = Div(x, sqrt 2) starts GELU's chain (Erf, Add 1 giving {@code onePlusErf}, then
+     * {@code mul} = Mul(x, onePlusErf), then Mul by 0.5), the chain's output; else null.
+     */
+    private String geluTail(NodeProto div, String onePlusErf, NodeProto mul) throws ModelFormatException {
+        if (Math.abs(constantValue(div.getInput(1)) - (float) Math.sqrt(2)) > 1e-6f) {
+            return null;
+        }
+        NodeProto erf = onlyUser(div.getOutput(0), "Erf");
+        NodeProto add = erf == null ? null : onlyUser(erf.getOutput(0), "Add");
+        if (add == null || !add.getOutput(0).equals(onePlusErf) || constantOperand(add, erf.getOutput(0)) != 1f) {
+            return null;
+        }
+        NodeProto half = onlyUser(mul.getOutput(0), "Mul");
+        return half != null && constantOperand(half, mul.getOutput(0)) == 0.5f ? half.getOutput(0) : null;
+    }
+
+    /** The one node using {@code value}, if it has type {@code op}; else null. */
+    private NodeProto onlyUser(String value, String op) {
+        List<Integer> users = consumers.getOrDefault(value, List.of());
+        return users.size() == 1 && graph.getNode(users.get(0)).getOpType().equals(op) ? graph.getNode(users.get(0)) : null;
+    }
+
+    /** The scalar constant a binary node combines with {@code value}, or NaN if the other input is not one. */
+    private float constantOperand(NodeProto n, String value) throws ModelFormatException {
+        if (n.getInputCount() != 2) {
+            return Float.NaN;
+        }
+        return constantValue(n.getInput(0).equals(value) ? n.getInput(1) : n.getInput(0));
+    }
+
+    /** The value of a one-element float constant, or NaN. */
+    private float constantValue(String name) throws ModelFormatException {
+        TensorProto t = constants.get(name);
+        if (t == null) {
+            return Float.NaN;
+        }
+        float[] v = OnnxTensors.toFloats(t, file, "constant '" + name + "'");
+        return v.length == 1 ? v[0] : Float.NaN;
+    }
+
+    /** AveragePool without padding, or with TensorFlow's SAME pads and padded cells left out of the count. */
+    private void averagePool(NodeProto n, int i) throws ModelFormatException {
+        requireImage(i);
+        long[] k = longs(n, "kernel_shape", null);
+        long[] s = longs(n, "strides", new long[] {1, 1});
+        long[] p = longs(n, "pads", new long[4]);
+        if (k == null || k.length != 2 || s.length != 2 || p.length != 4 || k[0] < 1 || k[1] < 1 || s[0] < 1 || s[1] < 1
+                || k[0] > 1 << 16 || k[1] > 1 << 16 || s[0] > 1 << 16 || s[1] > 1 << 16) {
+            throw new ModelFormatException(file, where(i), "kernel_shape " + java.util.Arrays.toString(k) + ", strides "
+                    + java.util.Arrays.toString(s) + " and pads must be 2, 2 and 4 sizes");
+        }
+        int[] pads = {(int) Math.min(p[0], 1 << 16), (int) Math.min(p[1], 1 << 16), (int) Math.min(p[2], 1 << 16), (int) Math.min(p[3], 1 << 16)};
+        Padding padding;
+        if (isZero(pads) && !stringAttr(n, "auto_pad", "NOTSET").startsWith("SAME")) {
+            padding = Padding.VALID;
+        } else if (java.util.Arrays.equals(pads, tfSame((int) k[0], (int) k[1], (int) s[0], (int) s[1])) && longAttr(n, "count_include_pad", 0) == 0
+                || stringAttr(n, "auto_pad", "NOTSET").equals("SAME_UPPER")) {
+            padding = Padding.SAME;
+        } else {
+            throw new ModelFormatException(file, where(i), "AveragePool pads " + java.util.Arrays.toString(p)
+                    + " are supported only as none or TensorFlow's SAME with count_include_pad = 0");
+        }
+        if (longAttr(n, "ceil_mode", 0) != 0 || padding == Padding.VALID && (k[0] > shape[1] || k[1] > shape[2])) {
+            throw new ModelFormatException(file, where(i), "ceil_mode or a window larger than the input " + java.util.Arrays.toString(shape));
+        }
+        plan.add(new AveragePooling2D((int) k[0], (int) k[1], (int) s[0], (int) s[1], padding));
+        shape = padding == Padding.SAME
+                ? new int[] {shape[0], (int) ((shape[1] + s[0] - 1) / s[0]), (int) ((shape[2] + s[1] - 1) / s[1])}
+                : new int[] {shape[0], (int) ((shape[1] - k[0]) / s[0] + 1), (int) ((shape[2] - k[1]) / s[1] + 1)};
     }
 
     private void softmax(NodeProto n, int i) throws ModelFormatException {
@@ -332,8 +500,8 @@ final class OnnxImport {
         if (!channels || pooledToVector && rank != 2) {
             throw new ModelFormatException(file, where(i), "Softmax over axis " + axis + " of a rank-" + rank + " tensor; only the channel axis is supported");
         }
-        if (!plan.fuseSoftmax()) {
-            throw new ModelFormatException(file, where(i), "Softmax must directly follow a Conv, Gemm or MatMul (+ Add) without an activation");
+        if (!plan.fuseDirect(Activation.SOFTMAX)) {
+            plan.add(new ActivationLayer(Activation.SOFTMAX));
         }
     }
 
@@ -475,6 +643,16 @@ final class OnnxImport {
         plan.addDense(out, kernel, bias);
         shape = new int[] {out};
         pooledToVector = false;
+    }
+
+    /** Inference-mode BatchNormalization over the channel axis: a Shears BatchNormalization with ONNX's epsilon. */
+    private void batchNorm(NodeProto n, int i) throws ModelFormatException {
+        if (pooledToVector || longAttr(n, "training_mode", 0) != 0 || n.getOutputCount() > 1 && !n.getOutput(1).isEmpty()) {
+            throw new ModelFormatException(file, where(i), "only inference-mode BatchNormalization over the channels is supported");
+        }
+        int c = shape[0];
+        float[][] values = {floats(n, 1, i, "scale", c), floats(n, 2, i, "B", c), floats(n, 3, i, "input_mean", c), floats(n, 4, i, "input_var", c)};
+        plan.addBatchNorm(0.99, floatAttr(n, "epsilon", 1e-5f), true, true, values, null);
     }
 
     private void dropout(NodeProto n, int i) throws ModelFormatException {

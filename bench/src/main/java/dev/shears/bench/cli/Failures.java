@@ -18,9 +18,12 @@ import picocli.CommandLine.ParseResult;
  * {@link IOException}: missing, unreadable or bad files; {@link IllegalArgumentException}: bad option
  * values, shapes that do not fit; a diverged training run) print exactly one line {@code error: <message>}
  * on stderr, naming the file and what was wrong, plus the stack trace when {@code --debug} was given.
- * Anything else is a bug: its stack trace is printed. Both exit with 1.
+ * Anything else is a bug: its stack trace is printed. Both exit with 1. The study runner uses it too.
  */
-final class Failures implements CommandLine.IExecutionExceptionHandler {
+public final class Failures implements CommandLine.IExecutionExceptionHandler {
+    /** Set to true ({@code -Dshears.debug=true}) for stack traces where a command has no {@code --debug} option. */
+    public static final String DEBUG_PROPERTY = "shears.debug";
+
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
         PrintWriter err = cl.getErr();
@@ -63,6 +66,9 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
 
     /** Whether {@code --debug} was given before the subcommand or after it. */
     private static boolean debugRequested(ParseResult parsed) {
+        if (Boolean.getBoolean(DEBUG_PROPERTY)) {
+            return true;
+        }
         for (ParseResult pr = parsed; pr != null; pr = pr.subcommand()) {
             if (pr.hasMatchedOption(ShearsCli.DEBUG)) {
                 return true;

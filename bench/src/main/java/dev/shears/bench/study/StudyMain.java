@@ -82,6 +82,8 @@ public final class StudyMain implements Callable<Integer> {
             err.println("shears-study: " + ex.getMessage() + " (see --help)");
             return CommandLine.ExitCode.USAGE;
         });
+        // Bad data and unreadable files: one "error:" line, exit 1 (-Dshears.debug=true for the trace).
+        cl.setExecutionExceptionHandler(new dev.shears.bench.cli.Failures());
         return cl.execute(args);
     }
 

@@ -40,6 +40,17 @@ class StudyMainTest {
     }
 
     @Test
+    void badDataGivesOneErrorLineAndExitCode1() throws Exception {
+        for (String f : dev.shears.datasets.FashionMnist.FILES) {
+            Files.write(dir.resolve(f), new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3});
+        }
+        assertEquals(1, StudyMain.run("--data", dir.toString(), "--out", dir.resolve("out").toString()));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, text.lines().filter(l -> !l.startsWith("WARNING")).count(), text);
+        assertTrue(text.startsWith("error: ") && text.contains("-ubyte.gz: gzip stream: corrupted"), text);
+    }
+
+    @Test
     void badOptionsAreRefusedWithExitCode2AndOneLine() {
         assertRefused("--epochs must be positive", "--epochs", "-1");
         assertRefused("--final-sparsity must be in [0, 1)", "--final-sparsity", "1.0");
