@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
 
 /**
@@ -81,7 +80,16 @@ public final class KerasModels {
     }
 
     private static Sequential loadZip(Path file) throws IOException {
-        try (ZipFile zip = new ZipFile(file.toFile())) {
+        ZipFile opened;
+        try {
+            opened = new ZipFile(file.toFile());
+        } catch (java.io.FileNotFoundException e) {
+            throw e;
+        } catch (IOException e) {
+            // ZipException, or an EOFException for a file too short to hold a zip's directory.
+            throw new ModelFormatException(file, "zip", "not a readable .keras zip: " + e, e);
+        }
+        try (ZipFile zip = opened) {
             String config = new String(entry(zip, "config.json", MAX_CONFIG_BYTES, file), StandardCharsets.UTF_8);
             byte[] weights = entry(zip, "model.weights.h5", MAX_WEIGHTS_BYTES, file);
             try (HdfFile h5 = HdfFile.fromBytes(weights)) {
@@ -89,8 +97,6 @@ public final class KerasModels {
             } catch (RuntimeException e) {
                 throw hdf5Error(file, e);
             }
-        } catch (ZipException e) {
-            throw new ModelFormatException(file, "zip", "not a readable .keras zip: " + e.getMessage(), e);
         }
     }
 
