@@ -145,7 +145,7 @@ public final class Activations {
         }
     }
 
-    /** dX += dY where 0 < x < 6 (0 at both kinks, as TensorFlow). */
+    /** dX += dY where 0 &lt; x &lt; 6 (0 at both kinks, as TensorFlow). */
     public static void relu6Backward(float[] dX, float[] dY, float[] x, int len) {
         for (int i = 0; i < len; i++) {
             float v = x[i];

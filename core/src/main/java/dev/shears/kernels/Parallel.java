@@ -38,7 +38,7 @@ public final class Parallel implements AutoCloseable {
     /**
      * A pool running loops on {@code threads} threads (the caller plus {@code threads - 1} workers).
      *
-     * @throws IllegalArgumentException if threads < 1
+     * @throws IllegalArgumentException if threads &lt; 1
      */
     public Parallel(int threads) {
         if (threads < 1) {

@@ -47,7 +47,7 @@ public final class BatchNormalization extends Layer {
      *
      * @param center whether the layer has β
      * @param scale  whether the layer has γ
-     * @throws IllegalArgumentException unless 0 <= momentum <= 1 and epsilon > 0
+     * @throws IllegalArgumentException unless 0 &lt;= momentum &lt;= 1 and epsilon &gt; 0
      */
     public BatchNormalization(double momentum, double epsilon, boolean center, boolean scale) {
         if (!(momentum >= 0 && momentum <= 1)) {

@@ -17,7 +17,7 @@ public final class Dropout extends Layer {
     private long seed;
     private long step;
 
-    /** @throws IllegalArgumentException unless 0 <= rate < 1 */
+    /** @throws IllegalArgumentException unless 0 &lt;= rate &lt; 1 */
     public Dropout(double rate) {
         if (!(rate >= 0 && rate < 1)) {
             throw new IllegalArgumentException("Dropout rate must be in [0, 1), got " + rate);

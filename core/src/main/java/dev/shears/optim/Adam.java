@@ -26,7 +26,7 @@ public final class Adam extends BaseOptimizer {
      */
     public record Options(LearningRateSchedule learningRate, double beta1, double beta2, double epsilon,
                           GradientClipping clipping) {
-        /** @throws IllegalArgumentException for betas outside [0,1) or epsilon < 0 */
+        /** @throws IllegalArgumentException for betas outside [0,1) or epsilon &lt; 0 */
         public Options {
             java.util.Objects.requireNonNull(learningRate, "learningRate");
             java.util.Objects.requireNonNull(clipping, "clipping");
@@ -73,7 +73,7 @@ public final class Adam extends BaseOptimizer {
         this(Options.defaults().withLearningRate(learningRate));
     }
 
-    /** @throws IllegalArgumentException for lr <= 0, betas outside [0,1), epsilon < 0 */
+    /** @throws IllegalArgumentException for lr &lt;= 0, betas outside [0,1), epsilon &lt; 0 */
     public Adam(double learningRate, double beta1, double beta2, double epsilon) {
         this(new Options(LearningRateSchedule.constant(learningRate), beta1, beta2, epsilon, GradientClipping.none()));
     }

@@ -28,7 +28,7 @@ public final class AdamW extends BaseOptimizer {
      */
     public record Options(LearningRateSchedule learningRate, double weightDecay, double beta1, double beta2,
                           double epsilon, GradientClipping clipping) {
-        /** @throws IllegalArgumentException for a bad weight decay, betas outside [0,1) or epsilon < 0 */
+        /** @throws IllegalArgumentException for a bad weight decay, betas outside [0,1) or epsilon &lt; 0 */
         public Options {
             java.util.Objects.requireNonNull(learningRate, "learningRate");
             java.util.Objects.requireNonNull(clipping, "clipping");

@@ -20,7 +20,7 @@ import java.util.OptionalDouble;
  */
 public record CosineDecay(double initialLearningRate, long decaySteps, double alpha, OptionalDouble warmupTarget,
                           long warmupSteps) implements LearningRateSchedule {
-    /** @throws IllegalArgumentException for a bad rate, decaySteps <= 0, alpha outside [0, 1] or warmupSteps < 0 */
+    /** @throws IllegalArgumentException for a bad rate, decaySteps &lt;= 0, alpha outside [0, 1] or warmupSteps &lt; 0 */
     public CosineDecay {
         ScheduleChecks.rate("CosineDecay initial_learning_rate", initialLearningRate);
         if (decaySteps <= 0) {

@@ -16,7 +16,7 @@ import java.util.Map;
  */
 public record ExponentialDecay(double initialLearningRate, long decaySteps, double decayRate, boolean staircase)
         implements LearningRateSchedule {
-    /** @throws IllegalArgumentException for a negative or non-finite initial rate, decaySteps <= 0 or rate <= 0 */
+    /** @throws IllegalArgumentException for a negative or non-finite initial rate, decaySteps &lt;= 0 or rate &lt;= 0 */
     public ExponentialDecay {
         ScheduleChecks.rate("ExponentialDecay initial_learning_rate", initialLearningRate);
         if (decaySteps <= 0) {

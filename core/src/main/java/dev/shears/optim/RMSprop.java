@@ -29,7 +29,7 @@ public final class RMSprop extends BaseOptimizer {
      */
     public record Options(LearningRateSchedule learningRate, double rho, double momentum, double epsilon,
                           boolean centered, GradientClipping clipping) {
-        /** @throws IllegalArgumentException for rho or momentum outside [0, 1) or epsilon < 0 */
+        /** @throws IllegalArgumentException for rho or momentum outside [0, 1) or epsilon &lt; 0 */
         public Options {
             java.util.Objects.requireNonNull(learningRate, "learningRate");
             java.util.Objects.requireNonNull(clipping, "clipping");

@@ -58,7 +58,7 @@ public final class Sgd extends BaseOptimizer {
         }
     }
 
-    /** @throws IllegalArgumentException for lr <= 0 or momentum outside [0, 1) */
+    /** @throws IllegalArgumentException for lr &lt;= 0 or momentum outside [0, 1) */
     public Sgd(double learningRate, double momentum) {
         this(Options.defaults().withLearningRate(learningRate).withMomentum(momentum));
     }

@@ -46,7 +46,7 @@ public enum ModelFormat {
 
     /**
      * The format of an existing file, from its content: the {@code SHRS} magic, the HDF5 signature, a zip
-     * header, a safetensors header (a little-endian length, then {@code {}), and ONNX for the rest when the
+     * header, a safetensors header (a little-endian length, then an opening brace), and ONNX for the rest when the
      * name ends in {@code .onnx}.
      *
      * @throws ModelFormatException if the content matches no format
