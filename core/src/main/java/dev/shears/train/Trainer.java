@@ -55,10 +55,14 @@ public final class Trainer {
      * learning_rate), then the History records them. Training stops after the epoch (or batch) in which a
      * callback called {@link TrainingContext#requestStop()}; the logs of a cut epoch average the batches run.
      *
+     * <p>A NaN or infinite training loss ends the fit with a {@link TrainingDivergedException} naming the
+     * epoch, the step and the batch's examples. A NaN or infinite validation loss does not: it is printed as
+     * a warning (when verbose) and listed in {@link History#nonFiniteValidationEpochs()}.
+     *
      * @throws ShapeMismatchException      if the data's example shape is not the model's input shape, or the
      *                                     model has fewer outputs than the data has classes
      * @throws IllegalArgumentException    if the data is empty or too small for the validation split
-     * @throws TrainingDivergedException   if the loss becomes NaN or infinite
+     * @throws TrainingDivergedException   if the training loss becomes NaN or infinite
      */
     public History fit(Dataset data, FitOptions options) {
         checkData(data, "training");
@@ -94,7 +98,7 @@ public final class Trainer {
             int e = epoch;
             callbacks.forEach(c -> c.onEpochBegin(ctx, e));
             long t0 = System.nanoTime();
-            Dataset order = train.shuffle(options.shuffleSeed() * 1_000_003L + epoch);
+            Dataset order = train.shuffle(epochSeed(options.shuffleSeed(), epoch));
             double lossSum = 0;
             long correct = 0;
             int seen = 0;
@@ -108,7 +112,9 @@ public final class Trainer {
                 float[] x = n == batchSize ? xBuf : Arrays.copyOf(xBuf, n * inSize);
                 StepResult r = trainStep(x, labels, n);
                 if (!Double.isFinite(r.loss)) {
-                    throw new TrainingDivergedException(epoch, step, s, r.loss);
+                    int[] examples = Arrays.copyOfRange(Dataset.permutation(train.size(),
+                            epochSeed(options.shuffleSeed(), epoch)), start, start + n);
+                    throw new TrainingDivergedException(epoch, step, s, r.loss, examples);
                 }
                 lossSum += r.loss * n;
                 correct += r.correct;
@@ -131,9 +137,39 @@ public final class Trainer {
             }
             callbacks.forEach(c -> c.onEpochEnd(ctx, e, logs));
             history.addEpoch(logs);
+            Double valLoss = logs.get("val_loss");
+            if (valLoss != null && !Double.isFinite(valLoss)) {
+                // after the progress line, which a live terminal is still rewriting until onEpochEnd
+                noteNonFiniteValidation(history, options, epoch, valLoss);
+            }
         }
         callbacks.forEach(c -> c.onTrainEnd(ctx));
         return history;
+    }
+
+    /**
+     * The shuffle seed of one epoch: a function of (shuffleSeed, epoch) only, so that a run resumed at
+     * epoch k shuffles epochs k, k+1, ... exactly as an uninterrupted run does.
+     */
+    static long epochSeed(long shuffleSeed, int epoch) {
+        return shuffleSeed * 1_000_003L + epoch;
+    }
+
+    /**
+     * A NaN or infinite validation loss does not stop training, as in Keras (the training loss is finite,
+     * so the fault is more likely in the validation data): it is recorded in the History and, with progress
+     * output on, printed as a one-line warning.
+     */
+    private static void noteNonFiniteValidation(History history, FitOptions options, int epoch, double valLoss) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("epoch", epoch);
+        r.put("val_loss", Double.toString(valLoss));
+        history.addRecord(History.NON_FINITE_VALIDATION, r);
+        if (options.verbose()) {
+            options.out().println("WARNING: val_loss is " + valLoss + " after epoch " + (epoch + 1)
+                    + "; training goes on (History.nonFiniteValidationEpochs() lists such epochs); check the "
+                    + "validation data with Dataset.checkFinite");
+        }
     }
 
     /**
