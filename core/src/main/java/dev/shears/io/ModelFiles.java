@@ -77,6 +77,14 @@ public final class ModelFiles {
         copyWeights(model, Safetensors.read(file), file);
     }
 
+    /**
+     * As {@link #loadWeights(Sequential, Path)}, from contents already read from {@code file} (named in errors),
+     * for callers that read extra tensors from the same file.
+     */
+    public static void loadWeights(Sequential model, Safetensors.Contents contents, Path file) throws IOException {
+        copyWeights(model, contents, file);
+    }
+
     /** Reads a file's contents (weights and any extra tensors) for callers that stored more. */
     public static Safetensors.Contents read(Path file) throws IOException {
         return Safetensors.read(file);

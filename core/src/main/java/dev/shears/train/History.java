@@ -64,6 +64,24 @@ public final class History {
         return out;
     }
 
+    /**
+     * Refills an empty History with saved metrics and records ({@link BackupAndRestore}).
+     *
+     * @throws IllegalStateException if this History already holds something
+     */
+    void restore(Map<String, List<Double>> savedMetrics, Map<String, List<Map<String, Object>>> savedRecords) {
+        if (!metrics.isEmpty() || !records.isEmpty()) {
+            throw new IllegalStateException("a History can only be restored while empty");
+        }
+        savedMetrics.forEach((k, v) -> metrics.put(k, new ArrayList<>(v)));
+        savedRecords.forEach((k, v) -> v.forEach(r -> addRecord(k, r)));
+    }
+
+    /** All records by kind; unmodifiable view. */
+    Map<String, List<Map<String, Object>>> allRecords() {
+        return Collections.unmodifiableMap(records);
+    }
+
     /** The records of one kind, in order; empty if none. */
     public List<Map<String, Object>> records(String kind) {
         return Collections.unmodifiableList(records.getOrDefault(kind, List.of()));
