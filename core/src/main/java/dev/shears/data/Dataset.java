@@ -186,14 +186,77 @@ public final class Dataset {
 
     /** A view with the examples in a random order drawn from {@code rng}; shares data. */
     public Dataset shuffle(Random rng) {
-        int[] idx = index.clone();
+        return new Dataset(features, featureShape, labels, numClasses, fisherYates(index.clone(), rng));
+    }
+
+    /**
+     * The order {@link #shuffle(long)} gives a view of {@code n} examples: example {@code i} of the shuffled
+     * view is example {@code permutation(n, seed)[i]} of the view it was drawn from. The trainer names the
+     * examples of a failed batch with it.
+     */
+    public static int[] permutation(int n, long seed) {
+        return fisherYates(identity(n), new Random(seed));
+    }
+
+    /** Shuffles {@code idx} in place; one draw per position, from the end, so equal seeds give equal orders. */
+    private static int[] fisherYates(int[] idx, Random rng) {
         for (int i = idx.length - 1; i > 0; i--) {
             int j = rng.nextInt(i + 1);
             int t = idx[i];
             idx[i] = idx[j];
             idx[j] = t;
         }
-        return new Dataset(features, featureShape, labels, numClasses, idx);
+        return idx;
+    }
+
+    /**
+     * Checks that every feature value of this view is finite, so that a NaN in the inputs is reported as
+     * such rather than as a diverged loss many steps later.
+     *
+     * @throws NonFiniteValueException naming the first example (in view order) holding NaN or an infinity
+     *                                 and the value's position in it
+     */
+    public void checkFinite() {
+        for (int i = 0; i < index.length; i++) {
+            int base = index[i] * featureSize;
+            for (int j = 0; j < featureSize; j++) {
+                float v = features[base + j];
+                if (!Float.isFinite(v)) {
+                    throw new NonFiniteValueException(i, j, featureShape, v);
+                }
+            }
+        }
+    }
+
+    /**
+     * Smallest and largest feature value of a view, and how many values lie outside an expected interval.
+     *
+     * @param min     the smallest value (NaN for an empty view)
+     * @param max     the largest value (NaN for an empty view)
+     * @param outside values below lo or above hi (NaN counts as neither)
+     * @param count   all values of the view
+     */
+    public record ValueRange(float min, float max, long outside, long count) {
+    }
+
+    /** The range of this view's feature values, counting those outside {@code [lo, hi]}. */
+    public ValueRange valueRange(float lo, float hi) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        long outside = 0;
+        for (int src : index) {
+            int base = src * featureSize;
+            for (int j = 0; j < featureSize; j++) {
+                float v = features[base + j];
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+                if (v < lo || v > hi) {
+                    outside++;
+                }
+            }
+        }
+        return index.length == 0 ? new ValueRange(Float.NaN, Float.NaN, 0, 0)
+                : new ValueRange(min, max, outside, (long) index.length * featureSize);
     }
 
     private int checkIndex(int i) {

@@ -201,6 +201,20 @@ public final class Json {
         return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
     }
 
+    /**
+     * Where two JSON texts (say a saved configuration and the current one) first differ, for a one-line
+     * error: {@code at character i: '...a...' vs '...b...'}, a window of each text around that point.
+     */
+    public static String firstDifference(String a, String b) {
+        int i = 0;
+        while (i < a.length() && i < b.length() && a.charAt(i) == b.charAt(i)) {
+            i++;
+        }
+        int from = Math.max(0, i - 20);
+        return "at character " + i + ": '" + a.substring(Math.min(from, a.length()), Math.min(a.length(), i + 40))
+                + "' vs '" + b.substring(Math.min(from, b.length()), Math.min(b.length(), i + 40)) + "'";
+    }
+
     /** Writes a value built from maps, lists, strings, numbers, booleans, arrays of int/long/float and null. */
     public static String write(Object value) {
         StringBuilder sb = new StringBuilder();

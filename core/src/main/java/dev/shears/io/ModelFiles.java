@@ -101,7 +101,10 @@ public final class ModelFiles {
      * shape and dtype F32; all differences are listed in one exception and the model is left unchanged.
      */
     public static void loadWeights(Sequential model, Path file) throws IOException {
-        Safetensors.Contents c = Safetensors.read(file);
+        loadWeights(model, Safetensors.read(file), file);
+    }
+
+    private static void checkAndCopy(Sequential model, Safetensors.Contents c, Path file) throws ModelFormatException {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         for (Parameter p : saved(model)) {
             shapes.put(p.name(), p.value().shape());
@@ -125,6 +128,14 @@ public final class ModelFiles {
                 }
             }
         }
+    }
+
+    /**
+     * As {@link #loadWeights(Sequential, Path)}, from contents already read from {@code file} (named in errors),
+     * for callers that read extra tensors from the same file.
+     */
+    public static void loadWeights(Sequential model, Safetensors.Contents contents, Path file) throws IOException {
+        checkAndCopy(model, contents, file);
     }
 
     /** Reads a file's contents (weights and any extra tensors) for callers that stored more. */

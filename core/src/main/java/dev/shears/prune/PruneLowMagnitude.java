@@ -186,6 +186,12 @@ public final class PruneLowMagnitude extends Layer implements dev.shears.train.T
         applyMasks();
     }
 
+    /** Masks, thresholds and steps go into a backup with the model: {@link PruningCheckpoint#FORMAT}. */
+    @Override
+    public dev.shears.train.CheckpointFormat checkpointFormat() {
+        return PruningCheckpoint.FORMAT;
+    }
+
     /** {@link dev.shears.train.Trainer#fit} adds this (warnings to System.err) unless a PruningCallback is given. */
     @Override
     public dev.shears.train.Callback trainingCallback() {

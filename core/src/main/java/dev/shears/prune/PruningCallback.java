@@ -1,6 +1,7 @@
 package dev.shears.prune;
 
 import dev.shears.io.AtomicFiles;
+import dev.shears.io.Json;
 import dev.shears.train.Callback;
 import dev.shears.train.TrainingContext;
 import java.io.IOException;
@@ -75,7 +76,12 @@ public final class PruningCallback implements Callback {
         r.put("reached_sparsity", plan.reachedSparsity());
         r.put("final_sparsity", plan.schedule().finalSparsity());
         r.put("warnings", problems);
-        ctx.history().addRecord("pruning_plan", r);
+        // A History restored from a backup already holds this run's plan: recording it again would make
+        // the resumed History differ from an uninterrupted run's.
+        String recorded = Json.write(r);
+        if (ctx.history().records("pruning_plan").stream().noneMatch(old -> Json.write(old).equals(recorded))) {
+            ctx.history().addRecord("pruning_plan", r);
+        }
         csvRows.clear();
         if (csvLog != null && start > 0 && Files.exists(csvLog)) {
             keepEarlierRows(start);

@@ -9,6 +9,8 @@ import dev.shears.nn.Layer;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.optim.Optimizer;
+import dev.shears.train.CheckpointFormat;
+import dev.shears.train.OptimizerState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,11 +23,12 @@ import java.util.Set;
 
 /**
  * Saves a model mid-pruning and restores it so that {@code fit(initialEpoch = k)} continues exactly where
- * it stopped. One safetensors file ({@link ModelFiles} layout) with extra tensors
+ * it stopped. One safetensors file, {@link CheckpointFormat#plain()}'s layout (weights, {@code training_step},
+ * {@code optimizer/<slot>} tensors and {@code optimizer} metadata, see {@link OptimizerState}) with extra tensors
  * {@code pruning/<param>/mask} (U8, 1 = kept), {@code pruning/<param>/threshold} (F32 [1]),
- * {@code pruning/<wrapper>/step} (I64 [1]) and {@code optimizer/<slot>} (F32), and metadata
- * {@code pruning} (schedule, pattern, wrapped layer indices and pruned parameters), {@code training_step}
- * (the model's dropout step) and {@code optimizer} (name, iterations, config).
+ * {@code pruning/<wrapper>/step} (I64 [1]) and metadata {@code pruning} (schedule, pattern, wrapped layer
+ * indices and pruned parameters). {@link #FORMAT} is this layout as the {@link CheckpointFormat} that
+ * {@link dev.shears.train.BackupAndRestore} uses for wrapped models.
  *
  * <pre>{@code
  * PruningCheckpoint.save(pruned, adam, file);
@@ -35,6 +38,20 @@ import java.util.Set;
 public final class PruningCheckpoint {
     private PruningCheckpoint() {
     }
+
+    /** This layout as a {@link CheckpointFormat}: saves and restores a wrapped model in place. */
+    public static final CheckpointFormat FORMAT = new CheckpointFormat() {
+        @Override
+        public void save(Sequential model, Optimizer optimizer, Path file, Map<String, Safetensors.Entry> extraTensors,
+                         Map<String, String> extraMetadata) throws IOException {
+            PruningCheckpoint.save(model, optimizer, file, extraTensors, extraMetadata);
+        }
+
+        @Override
+        public Safetensors.Contents restore(Sequential model, Optimizer optimizer, Path file) throws IOException {
+            return PruningCheckpoint.restore(model, optimizer, file);
+        }
+    };
 
     /**
      * What {@link #load} read: the wrapped model (masks, steps, training step restored) and the optimizer state.
@@ -51,11 +68,10 @@ public final class PruningCheckpoint {
          * @throws IllegalArgumentException if the file holds no optimizer state or one of another kind
          */
         public void restoreOptimizer(Optimizer optimizer) {
-            if (optimizerName == null || !optimizerName.equals(optimizer.name())) {
-                throw new IllegalArgumentException("checkpoint holds optimizer state of " + optimizerName
-                        + ", cannot restore it into " + optimizer.name());
+            if (optimizerName == null) {
+                throw new IllegalArgumentException("checkpoint holds no optimizer state, cannot restore " + optimizer.name());
             }
-            optimizer.restore(optimizerIterations, optimizerSlots);
+            new OptimizerState(optimizerName, optimizerIterations, optimizerSlots, Map.of()).restoreInto(optimizer);
         }
     }
 
@@ -65,16 +81,24 @@ public final class PruningCheckpoint {
      * @throws IllegalArgumentException if the model is not wrapped for pruning
      */
     public static void save(Sequential model, Optimizer optimizer, Path file) throws IOException {
+        save(model, optimizer, file, Map.of(), Map.of());
+    }
+
+    /**
+     * As {@link #save(Sequential, Optimizer, Path)}, with the caller's extra tensors and metadata entries.
+     *
+     * @throws IllegalArgumentException if the model is not wrapped for pruning, or an extra name clashes
+     */
+    public static void save(Sequential model, Optimizer optimizer, Path file, Map<String, Safetensors.Entry> extraTensors,
+                            Map<String, String> extraMetadata) throws IOException {
         List<PruneLowMagnitude> ws = Pruning.wrappers(model);
         if (ws.isEmpty()) {
             throw new IllegalArgumentException("model " + model.name() + " is not wrapped for pruning; save it with ModelFiles.save");
         }
         Pruning.applyMasks(model);
         Map<String, Safetensors.Entry> extra = new LinkedHashMap<>();
-        List<Object> layers = new ArrayList<>();
         for (PruneLowMagnitude w : ws) {
             extra.put("pruning/" + w.name() + "/step", Safetensors.Entry.ofLongs(new long[] {w.pruningStep()}, 1));
-            List<Object> params = new ArrayList<>();
             for (int i = 0; i < w.prunedParameters().size(); i++) {
                 Parameter p = w.prunedParameters().get(i);
                 boolean[] m = w.mask(i);
@@ -84,26 +108,33 @@ public final class PruningCheckpoint {
                 }
                 extra.put("pruning/" + p.name() + "/mask", Safetensors.Entry.ofBytes(bytes, p.value().shape()));
                 extra.put("pruning/" + p.name() + "/threshold", Safetensors.Entry.ofFloats(new float[] {w.threshold(i)}, 1));
+            }
+        }
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("pruning", pruningMetadata(model));
+        for (Map.Entry<String, Safetensors.Entry> e : extraTensors.entrySet()) {
+            if (extra.put(e.getKey(), e.getValue()) != null) {
+                throw new IllegalArgumentException("extra tensor '" + e.getKey() + "' clashes with the pruning state");
+            }
+        }
+        meta.putAll(extraMetadata);
+        CheckpointFormat.plain().save(model, optimizer, file, extra, meta);
+    }
+
+    /** The {@code pruning} metadata of a wrapped model: its configuration plus the wrapped layers. */
+    private static String pruningMetadata(Sequential model) {
+        List<PruneLowMagnitude> ws = Pruning.wrappers(model);
+        List<Object> layers = new ArrayList<>();
+        for (PruneLowMagnitude w : ws) {
+            List<Object> params = new ArrayList<>();
+            for (Parameter p : w.prunedParameters()) {
                 params.add(p.name());
             }
             layers.add(Map.of("index", model.layers().indexOf(w), "name", w.name(), "parameters", params));
         }
         Map<String, Object> pruning = new LinkedHashMap<>(ws.get(0).pruningConfig().toConfig());
         pruning.put("layers", layers);
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("pruning", Json.write(pruning));
-        meta.put("training_step", Long.toString(model.trainingStep()));
-        if (optimizer != null) {
-            for (Map.Entry<String, float[]> e : optimizer.slots().entrySet()) {
-                extra.put("optimizer/" + e.getKey(), Safetensors.Entry.ofFloats(e.getValue(), e.getValue().length));
-            }
-            Map<String, Object> opt = new LinkedHashMap<>();
-            opt.put("name", optimizer.name());
-            opt.put("iterations", optimizer.iterations());
-            opt.put("config", optimizer.config());
-            meta.put("optimizer", Json.write(opt));
-        }
-        ModelFiles.save(model, file, extra, meta);
+        return Json.write(pruning);
     }
 
     /**
@@ -137,7 +168,7 @@ public final class PruningCheckpoint {
         }
         checkPruningTensors(file, c, model);
         for (PruneLowMagnitude w : Pruning.wrappers(model)) {
-            restoreWrapper(file, c, w);
+            readWrapper(file, c, w).run();
         }
         model.setTrainingStep(trainingStep(file, c));
         if (!c.metadata().containsKey("optimizer")) {
@@ -158,6 +189,36 @@ public final class PruningCheckpoint {
             throw new ModelFormatException(file, "__metadata__.optimizer", e.getMessage(), e);
         }
         return new Restored(model, name, iterations, optimizerSlots(file, c, model));
+    }
+
+    /**
+     * Puts the state saved in {@code file} back into a live wrapped model built as the saved one was (same
+     * layers, same pruning configuration): weights, masks, thresholds, pruning steps, the training step and,
+     * unless {@code optimizer} is null, the optimizer's state. Nothing is changed when the file does not fit.
+     *
+     * @return the file's contents, for callers that stored extras in it
+     * @throws ModelFormatException naming the file and field when the file's architecture, pruning state or
+     *                              optimizer is not the run's
+     */
+    public static Safetensors.Contents restore(Sequential model, Optimizer optimizer, Path file) throws IOException {
+        Pruning.requireWrapped(model);
+        Safetensors.Contents c = ModelFiles.read(file);
+        jsonObject(file, c, "pruning");
+        String expected = pruningMetadata(model);
+        if (!expected.equals(c.metadata().get("pruning"))) {
+            throw new ModelFormatException(file, "__metadata__.pruning", "holds another pruning setup (schedule, "
+                    + "wrapped layers) than the model being trained (file vs model) "
+                    + Json.firstDifference(String.valueOf(c.metadata().get("pruning")), expected));
+        }
+        checkPruningTensors(file, c, model);
+        List<Runnable> apply = new ArrayList<>();
+        for (PruneLowMagnitude w : Pruning.wrappers(model)) {
+            apply.add(readWrapper(file, c, w));
+        }
+        // All pruning state was read and checked above: only now is the model touched.
+        Safetensors.Contents restored = CheckpointFormat.plain().restore(model, optimizer, file);
+        apply.forEach(Runnable::run);
+        return restored;
     }
 
     /**
@@ -267,7 +328,8 @@ public final class PruningCheckpoint {
         return slots;
     }
 
-    private static void restoreWrapper(Path file, Safetensors.Contents c, PruneLowMagnitude w) throws ModelFormatException {
+    /** Reads and checks one wrapper's saved state; the returned action puts it into the wrapper. */
+    private static Runnable readWrapper(Path file, Safetensors.Contents c, PruneLowMagnitude w) throws ModelFormatException {
         String stepName = "pruning/" + w.name() + "/step";
         long step = tensor(file, c, stepName, Safetensors.DType.I64, 1).longs()[0];
         if (step < -1) {
@@ -288,7 +350,7 @@ public final class PruningCheckpoint {
             }
             thresholds[i] = tensor(file, c, name + "/threshold", Safetensors.DType.F32, 1).floats()[0];
         }
-        w.restore(step, masks, thresholds);
+        return () -> w.restore(step, masks, thresholds);
     }
 
     private static Safetensors.Entry tensor(Path file, Safetensors.Contents c, String name, Safetensors.DType type,

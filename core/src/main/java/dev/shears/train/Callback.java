@@ -6,7 +6,9 @@ import java.util.Map;
  * Hooks into {@link Trainer#fit}; every method has an empty default. Order per batch:
  * {@code onBatchBegin}, forward/backward, optimizer step, {@code onBatchEnd}. Steps are global (counted
  * over all epochs from 0, continuing across resumed runs). A callback stops training with
- * {@link TrainingContext#requestStop()}.
+ * {@link TrainingContext#requestStop()}. Callbacks run in list order, except {@link BackupAndRestore}:
+ * its {@code onTrainBegin} runs before all others (so they see the restored position) and its
+ * {@code onEpochEnd} and {@code onTrainEnd} after all others.
  */
 public interface Callback {
     /** Before the first epoch. */

@@ -16,7 +16,8 @@ import java.util.List;
  * @param validation      evaluated after each epoch, or null
  * @param callbacks       hooks, called in order
  * @param shuffleSeed     the order of epoch e is a shuffle seeded by (shuffleSeed, e)
- * @param initialEpoch    first epoch to run, as Keras's initial_epoch
+ * @param initialEpoch    first epoch to run, as Keras's initial_epoch (a {@link BackupAndRestore} that
+ *                        restores a backup starts after the backed-up epoch instead)
  * @param verbose         print progress (a live line on a terminal, a line per epoch otherwise)
  * @param out             where progress goes
  * @param validationSplit Keras's validation_split f: the examples from index {@code floor(n·(1-f))} on, the

@@ -18,7 +18,7 @@ import java.util.OptionalDouble;
  *
  * <pre>{@code new ModelCheckpoint(Path.of("ckpt/model_{epoch:02d}.safetensors"),
  *         ModelCheckpoint.Options.defaults().withSaveBestOnly(true))}</pre>
- * The optimizer's state is not saved (use a pruning checkpoint, or the optimizer's slots, to resume).
+ * The optimizer's state is not saved; to resume a killed run, use {@link BackupAndRestore}.
  */
 public final class ModelCheckpoint implements Callback {
     private final String pathTemplate;

@@ -49,16 +49,22 @@ public final class Trainer {
 
     /**
      * Trains for epochs {@code initialEpoch .. epochs-1}, shuffling each epoch with a seed derived from
-     * (shuffleSeed, epoch), so a resumed run sees the same order as an uninterrupted one. With a validation
+     * (shuffleSeed, epoch), so a resumed run sees the same order as an uninterrupted one. With a
+     * {@link BackupAndRestore} callback whose directory holds a backup, the saved state is restored first
+     * and training starts at the epoch after the saved one instead of at initialEpoch. With a validation
      * split, the last part of {@code data} (before shuffling) is held out, as Keras's validation_split. After
      * each epoch the callbacks get the logs (they may add entries, as Keras's ReduceLROnPlateau adds
      * learning_rate), then the History records them. Training stops after the epoch (or batch) in which a
      * callback called {@link TrainingContext#requestStop()}; the logs of a cut epoch average the batches run.
      *
+     * <p>A NaN or infinite training loss ends the fit with a {@link TrainingDivergedException} naming the
+     * epoch, the step and the batch's examples. A NaN or infinite validation loss does not: it is printed as
+     * a warning (when verbose) and listed in {@link History#nonFiniteValidationEpochs()}.
+     *
      * @throws ShapeMismatchException      if the data's example shape is not the model's input shape, or the
      *                                     model has fewer outputs than the data has classes
      * @throws IllegalArgumentException    if the data is empty or too small for the validation split
-     * @throws TrainingDivergedException   if the loss becomes NaN or infinite
+     * @throws TrainingDivergedException   if the training loss becomes NaN or infinite
      */
     public History fit(Dataset data, FitOptions options) {
         checkData(data, "training");
@@ -82,58 +88,114 @@ public final class Trainer {
         if (options.verbose()) {
             callbacks.add(0, new ProgressLogger(options.out(), System.console() != null));
         }
+        // A backup is restored before any other callback looks at the position, and written after all
+        // of them changed what they change at an epoch's end (see BackupAndRestore).
+        List<Callback> backups = new ArrayList<>();
+        for (Callback c : callbacks) {
+            if (c instanceof BackupAndRestore) {
+                backups.add(c);
+            }
+        }
+        callbacks.removeAll(backups);
         long startStep = (long) options.initialEpoch() * stepsPerEpoch;
         TrainingContext ctx = new TrainingContext(model, optimizer, history, options.epochs(), options.initialEpoch(),
                 stepsPerEpoch, batchSize, train.size(), startStep);
-        int inSize = train.featureSize();
-        float[] xBuf = new float[batchSize * inSize];
-        int[] yBuf = new int[batchSize];
+        backups.forEach(c -> c.onTrainBegin(ctx));
         callbacks.forEach(c -> c.onTrainBegin(ctx));
-        for (int epoch = options.initialEpoch(); epoch < options.epochs() && !ctx.stopRequested(); epoch++) {
+        Batches batches = new Batches(train, batchSize, options.shuffleSeed());
+        for (int epoch = ctx.initialEpoch(); epoch < options.epochs() && !ctx.stopRequested(); epoch++) {
             ctx.setEpoch(epoch);
             int e = epoch;
             callbacks.forEach(c -> c.onEpochBegin(ctx, e));
-            long t0 = System.nanoTime();
-            Dataset order = train.shuffle(options.shuffleSeed() * 1_000_003L + epoch);
-            double lossSum = 0;
-            long correct = 0;
-            int seen = 0;
-            for (int s = 0; s < stepsPerEpoch; s++) {
-                long step = ctx.globalStep();
-                callbacks.forEach(c -> c.onBatchBegin(ctx, step));
-                int start = s * batchSize;
-                int n = Math.min(batchSize, train.size() - start);
-                order.gather(start, n, xBuf, yBuf);
-                int[] labels = n == batchSize ? yBuf : Arrays.copyOf(yBuf, n);
-                float[] x = n == batchSize ? xBuf : Arrays.copyOf(xBuf, n * inSize);
-                StepResult r = trainStep(x, labels, n);
-                if (!Double.isFinite(r.loss)) {
-                    throw new TrainingDivergedException(epoch, step, s, r.loss);
-                }
-                lossSum += r.loss * n;
-                correct += r.correct;
-                seen += n;
-                ctx.setGlobalStep(step + 1);
-                double batchAcc = (double) r.correct / n;
-                callbacks.forEach(c -> c.onBatchEnd(ctx, step, r.loss, batchAcc));
-                if (ctx.stopRequested()) {
-                    break;
-                }
-            }
-            Map<String, Double> logs = new LinkedHashMap<>();
-            logs.put("loss", lossSum / seen);
-            logs.put("accuracy", (double) correct / seen);
-            logs.put("seconds", (System.nanoTime() - t0) / 1e9);
+            Map<String, Double> logs = trainEpoch(ctx, batches, epoch, callbacks);
             if (validation != null) {
                 Evaluation v = evaluate(validation, Math.max(batchSize, 256));
                 logs.put("val_loss", v.loss());
                 logs.put("val_accuracy", v.accuracy());
+                if (!Double.isFinite(v.loss())) {
+                    recordNonFiniteValidation(history, epoch, v.loss());
+                }
             }
             callbacks.forEach(c -> c.onEpochEnd(ctx, e, logs));
+            backups.forEach(c -> c.onEpochEnd(ctx, e, logs));
             history.addEpoch(logs);
+            if (options.verbose() && !Double.isFinite(logs.getOrDefault("val_loss", 0.0))) {
+                // printed after the progress line, which a live terminal rewrites until onEpochEnd
+                options.out().println("WARNING: val_loss is " + logs.get("val_loss") + " after epoch " + (epoch + 1)
+                        + "; training goes on (History.nonFiniteValidationEpochs() lists such epochs); check the "
+                        + "validation data with Dataset.checkFinite");
+            }
         }
         callbacks.forEach(c -> c.onTrainEnd(ctx));
+        backups.forEach(c -> c.onTrainEnd(ctx));
         return history;
+    }
+
+    /** The training set, the batch size and the shuffle seed, with batch buffers allocated once per fit. */
+    private record Batches(Dataset train, int batchSize, long shuffleSeed, float[] x, int[] y) {
+        Batches(Dataset train, int batchSize, long shuffleSeed) {
+            this(train, batchSize, shuffleSeed, new float[batchSize * train.featureSize()], new int[batchSize]);
+        }
+    }
+
+    /** Runs one epoch's batches (or fewer, when a callback asks to stop); its logs: loss, accuracy, seconds. */
+    private Map<String, Double> trainEpoch(TrainingContext ctx, Batches b, int epoch, List<Callback> callbacks) {
+        long t0 = System.nanoTime();
+        Dataset train = b.train();
+        int inSize = train.featureSize();
+        Dataset order = train.shuffle(epochSeed(b.shuffleSeed(), epoch));
+        double lossSum = 0;
+        long correct = 0;
+        int seen = 0;
+        for (int s = 0; s < ctx.stepsPerEpoch(); s++) {
+            long step = ctx.globalStep();
+            callbacks.forEach(c -> c.onBatchBegin(ctx, step));
+            int start = s * b.batchSize();
+            int n = Math.min(b.batchSize(), train.size() - start);
+            order.gather(start, n, b.x(), b.y());
+            int[] labels = n == b.batchSize() ? b.y() : Arrays.copyOf(b.y(), n);
+            float[] x = n == b.batchSize() ? b.x() : Arrays.copyOf(b.x(), n * inSize);
+            StepResult r = trainStep(x, labels, n);
+            if (!Double.isFinite(r.loss)) {
+                int[] examples = Arrays.copyOfRange(Dataset.permutation(train.size(), epochSeed(b.shuffleSeed(), epoch)),
+                        start, start + n);
+                throw new TrainingDivergedException(epoch, step, s, r.loss, examples);
+            }
+            lossSum += r.loss * n;
+            correct += r.correct;
+            seen += n;
+            ctx.setGlobalStep(step + 1);
+            double batchAcc = (double) r.correct / n;
+            callbacks.forEach(c -> c.onBatchEnd(ctx, step, r.loss, batchAcc));
+            if (ctx.stopRequested()) {
+                break;
+            }
+        }
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", lossSum / seen);
+        logs.put("accuracy", (double) correct / seen);
+        logs.put("seconds", (System.nanoTime() - t0) / 1e9);
+        return logs;
+    }
+
+    /**
+     * The shuffle seed of one epoch: a function of (shuffleSeed, epoch) only, so that a run resumed at
+     * epoch k shuffles epochs k, k+1, ... exactly as an uninterrupted run does.
+     */
+    static long epochSeed(long shuffleSeed, int epoch) {
+        return shuffleSeed * 1_000_003L + epoch;
+    }
+
+    /**
+     * A NaN or infinite validation loss does not stop training, as in Keras (the training loss is finite,
+     * so the fault is more likely in the validation data): it is recorded in the History (before the
+     * callbacks see the epoch, so a backup holds it) and, with progress output on, printed as a warning.
+     */
+    private static void recordNonFiniteValidation(History history, int epoch, double valLoss) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("epoch", epoch);
+        r.put("val_loss", Double.toString(valLoss));
+        history.addRecord(History.NON_FINITE_VALIDATION, r);
     }
 
     /**

@@ -9,13 +9,14 @@ public final class TrainingContext {
     private final Optimizer optimizer;
     private final History history;
     private final int epochs;
-    private final int initialEpoch;
+    private int initialEpoch;
     private final int stepsPerEpoch;
     private final int batchSize;
     private final int trainSize;
     private long globalStep;
     private int epoch;
     private boolean stopRequested;
+    private boolean started;
 
     TrainingContext(Sequential model, Optimizer optimizer, History history, int epochs, int initialEpoch,
                     int stepsPerEpoch, int batchSize, int trainSize, long globalStep) {
@@ -50,7 +51,7 @@ public final class TrainingContext {
         return epochs;
     }
 
-    /** First epoch of this call (non-zero when resuming). */
+    /** First epoch of this call (non-zero when resuming; set by {@link BackupAndRestore} when it restores). */
     public int initialEpoch() {
         return initialEpoch;
     }
@@ -99,11 +100,29 @@ public final class TrainingContext {
         return stopRequested;
     }
 
+    /**
+     * Moves the start of this fit to {@code epoch} (a restored backup's next epoch; {@code epochs} when the
+     * backup holds a finished run, so that no epoch runs), with the global step at the epoch's first batch.
+     *
+     * @throws IllegalStateException if an epoch already started
+     */
+    void resumeAt(int epoch) {
+        if (started) {
+            throw new IllegalStateException("a fit can only be resumed before its first epoch begins");
+        }
+        if (epoch < 0 || epoch > epochs) {
+            throw new IllegalArgumentException("resume epoch must be in [0, " + epochs + "], got " + epoch);
+        }
+        this.initialEpoch = epoch;
+        this.globalStep = (long) epoch * stepsPerEpoch;
+    }
+
     void setGlobalStep(long step) {
         this.globalStep = step;
     }
 
     void setEpoch(int epoch) {
+        this.started = true;
         this.epoch = epoch;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -72,5 +73,54 @@ class DatasetTest {
         assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[3], new int[] {2}, new int[] {0, 1}, 2));
         assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[2], new int[] {2}, new int[] {-1}, 2));
         assertThrows(IllegalArgumentException.class, () -> numbered(4).split(1.0));
+    }
+
+    @Test
+    void permutationIsTheOrderShuffleGives() {
+        Dataset d = numbered(37).slice(5, 37); // a view whose positions differ from the storage order
+        int[] perm = Dataset.permutation(d.size(), 11);
+        float[] shuffled = d.shuffle(11).features();
+        float[] plain = d.features();
+        for (int i = 0; i < d.size(); i++) {
+            assertEquals(plain[2 * perm[i]], shuffled[2 * i], "position " + i);
+        }
+        int[] sorted = perm.clone();
+        Arrays.sort(sorted);
+        for (int i = 0; i < sorted.length; i++) {
+            assertEquals(i, sorted[i]);
+        }
+    }
+
+    @Test
+    void checkFiniteNamesTheFirstBadExampleAndValue() {
+        float[] x = new float[5 * 6];
+        x[3 * 6 + 4] = Float.NaN; // example 3, row 1, column 1 of a (2, 3) example
+        x[4 * 6] = Float.POSITIVE_INFINITY;
+        Dataset d = new Dataset(x, new int[] {2, 3}, new int[5], 1);
+        NonFiniteValueException e = assertThrows(NonFiniteValueException.class, d::checkFinite);
+        assertEquals(3, e.exampleIndex());
+        assertEquals(4, e.featureIndex());
+        assertTrue(Float.isNaN(e.value()));
+        assertTrue(e.getMessage().startsWith("example 3 holds NaN at feature 4 (position [1, 1] of shape [2, 3])"),
+                e.getMessage());
+        // positions are those of the view: both of its examples are bad, so the first position is named
+        NonFiniteValueException inView = assertThrows(NonFiniteValueException.class, () -> d.slice(3, 5).shuffle(1).checkFinite());
+        assertEquals(0, inView.exampleIndex());
+        boolean nanFirst = Dataset.permutation(2, 1)[0] == 0;
+        assertEquals(nanFirst ? 4 : 0, inView.featureIndex());
+        assertEquals(nanFirst ? Float.NaN : Float.POSITIVE_INFINITY, inView.value());
+        d.take(3).checkFinite();
+    }
+
+    @Test
+    void valueRangeCountsValuesOutsideTheInterval() {
+        Dataset d = new Dataset(new float[] {0f, 1f, -0.5f, 0.5f, 2f, 1f}, new int[] {2}, new int[3], 1);
+        Dataset.ValueRange r = d.valueRange(0f, 1f);
+        assertEquals(-0.5f, r.min());
+        assertEquals(2f, r.max());
+        assertEquals(2, r.outside());
+        assertEquals(6, r.count());
+        assertEquals(0, d.take(1).valueRange(0f, 1f).outside());
+        assertTrue(Float.isNaN(d.take(0).valueRange(0f, 1f).min()));
     }
 }

@@ -16,10 +16,14 @@ import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.optim.Adam;
 import dev.shears.optim.Sgd;
+import dev.shears.io.Json;
+import dev.shears.train.BackupAndRestore;
+import dev.shears.train.Callback;
 import dev.shears.train.FitOptions;
 import dev.shears.train.History;
 import dev.shears.train.SyntheticData;
 import dev.shears.train.Trainer;
+import dev.shears.train.TrainingContext;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -51,9 +55,9 @@ class PruningCheckpointTest {
         return PruningConfig.of(new PolynomialDecay(0.3, 0.8, 2, 30, 3, 3));
     }
 
-    private static FitOptions options(int initialEpoch, PruningCallback cb) {
+    private static FitOptions options(int initialEpoch, Callback... callbacks) {
         return FitOptions.builder().epochs(4).batchSize(10).shuffleSeed(7).initialEpoch(initialEpoch).verbose(false)
-                .callback(cb).build();
+                .callbacks(List.of(callbacks)).build();
     }
 
     @Test
@@ -256,5 +260,76 @@ class PruningCheckpointTest {
         mask[7] = 2;
         t.put("pruning/conv2d/kernel/mask", Safetensors.Entry.ofBytes(mask, t.get("pruning/conv2d/kernel/mask").shape()));
         rejected(t, c.metadata(), "pruning/conv2d/kernel/mask", "value 7 is 2");
+    }
+
+    @Test
+    void backupAndRestoreResumesPruningWithMasksStepAndLog() throws Exception {
+        Dataset data = SyntheticData.bars(80, 4, 11); // 8 steps per epoch, 32 in all
+        Loss loss = Loss.sparseCategoricalCrossentropy(false);
+        Path fullLog = dir.resolve("full.csv");
+        Sequential straight = Pruning.prune(PruningTest.tinyModel(21), config());
+        History full = new Trainer(straight, new Adam(0.01), loss).fit(data,
+                options(0, Pruning.callback(null, fullLog), new BackupAndRestore(dir.resolve("full"))));
+
+        Path backup = dir.resolve("backup");
+        Path log = dir.resolve("log.csv");
+        Callback crash = new Callback() {
+            @Override
+            public void onBatchBegin(TrainingContext ctx, long step) {
+                if (step == 21) { // mid-epoch 2, after a mask update at step 20
+                    throw new IllegalStateException("simulated crash");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> new Trainer(Pruning.prune(PruningTest.tinyModel(21), config()),
+                new Adam(0.01), loss).fit(data, options(0, Pruning.callback(null, log), new BackupAndRestore(backup), crash)));
+
+        Sequential resumed = Pruning.prune(PruningTest.tinyModel(21), config());
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        BackupAndRestore b = new BackupAndRestore(backup);
+        History second = new Trainer(resumed, new Adam(0.01), loss).fit(data,
+                options(0, b, Pruning.callback(new PrintStream(err, true, StandardCharsets.UTF_8), log)));
+
+        assertEquals(2, b.resumedAt());
+        assertEquals("", err.toString(StandardCharsets.UTF_8), "the callback sees the restored pruning step");
+        for (Parameter p : straight.parameters()) {
+            assertArrayEquals(p.data(), resumed.parameter(p.name()).data(), p.name());
+        }
+        List<PruneLowMagnitude> a = Pruning.wrappers(straight);
+        List<PruneLowMagnitude> r = Pruning.wrappers(resumed);
+        for (int i = 0; i < a.size(); i++) {
+            assertEquals(a.get(i).pruningStep(), r.get(i).pruningStep());
+            for (int j = 0; j < a.get(i).prunedParameters().size(); j++) {
+                assertArrayEquals(a.get(i).mask(j), r.get(i).mask(j));
+                assertEquals(a.get(i).threshold(j), r.get(i).threshold(j));
+            }
+        }
+        assertEquals(full.get("loss"), second.get("loss"));
+        assertEquals(Json.write(full.records("pruning")), Json.write(second.records("pruning")));
+        assertEquals(1, second.records("pruning_plan").size());
+        assertEquals(Files.readAllLines(fullLog), Files.readAllLines(log));
+    }
+
+    @Test
+    void inPlaceRestoreRefusesAnotherPruningSetupAndChangesNothing() throws Exception {
+        Sequential saved = Pruning.prune(PruningTest.tinyModel(2), config());
+        Path file = dir.resolve("s.safetensors");
+        PruningCheckpoint.save(saved, new Adam(), file);
+        Sequential other = Pruning.prune(PruningTest.tinyModel(2), PruningConfig.of(new ConstantSparsity(0.5, 0)));
+        float[] before = other.parameters().get(0).data().clone();
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> PruningCheckpoint.restore(other, new Adam(), file));
+        assertTrue(e.getMessage().contains("__metadata__.pruning") && e.getMessage().contains("PolynomialDecay"), e.getMessage());
+        assertArrayEquals(before, other.parameters().get(0).data());
+
+        // the same architecture and seed (it seeds dropout, so it is part of the state); other weights
+        Sequential same = Pruning.prune(PruningTest.tinyModel(2), config());
+        same.parameters().get(0).data()[0] += 1;
+        Adam adam = new Adam();
+        PruningCheckpoint.restore(same, adam, file);
+        for (Parameter p : saved.parameters()) {
+            assertArrayEquals(p.data(), same.parameter(p.name()).data(), p.name());
+        }
+        assertEquals(PruningCheckpoint.FORMAT, dev.shears.train.CheckpointFormat.of(same));
     }
 }

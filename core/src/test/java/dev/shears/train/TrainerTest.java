@@ -122,6 +122,54 @@ class TrainerTest {
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> t.fit(bad, FitOptions.builder().epochs(1).batchSize(64).verbose(false).build()));
         assertTrue(e.getMessage().contains("epoch 1, step 1"), e.getMessage());
+        assertEquals(64, e.exampleIndices().length);
+    }
+
+    @Test
+    void divergedBatchIsNamedByItsShuffledExampleIndices() {
+        Dataset good = SyntheticData.bars(64, 4, 3);
+        float[] x = good.features();
+        x[40 * 64 + 5] = Float.NaN;
+        Dataset bad = new Dataset(x, new int[] {8, 8, 1}, good.labels(), 4);
+        // oracle: where the NaN example lands in epoch 0's order, found by looking at the shuffled values
+        float[] shuffled = bad.shuffle(Trainer.epochSeed(5, 0)).features();
+        int position = -1;
+        for (int i = 0; i < 64 && position < 0; i++) {
+            position = Float.isNaN(shuffled[i * 64 + 5]) ? i : -1;
+        }
+        Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> t.fit(bad, FitOptions.builder().epochs(1).batchSize(10).shuffleSeed(5).verbose(false).build()));
+        int batch = position / 10;
+        assertEquals(batch, e.step());
+        assertEquals(0, e.epoch());
+        int[] idx = e.exampleIndices();
+        assertEquals(Math.min(10, 64 - batch * 10), idx.length);
+        assertEquals(40, idx[position % 10], "the NaN example sits where the shuffle put it");
+        assertTrue(e.getMessage().contains("step " + (batch + 1) + " (global step " + batch + ")"), e.getMessage());
+        assertTrue(e.getMessage().contains("first 8 of " + idx.length), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
+    @Test
+    void nonFiniteValidationLossWarnsAndIsRecorded() {
+        Dataset train = SyntheticData.bars(64, 4, 3);
+        Dataset good = SyntheticData.bars(16, 4, 4);
+        float[] x = good.features();
+        x[7] = Float.POSITIVE_INFINITY;
+        Dataset validation = new Dataset(x, new int[] {8, 8, 1}, good.labels(), 4);
+        Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        History h = t.fit(train, FitOptions.builder().epochs(2).batchSize(32).validation(validation).out(out).build());
+        assertEquals(List.of(0, 1), h.nonFiniteValidationEpochs());
+        assertEquals(2, h.get("loss").size());
+        String printed = log.toString(StandardCharsets.UTF_8);
+        assertEquals(2, printed.lines().filter(l -> l.startsWith("WARNING: val_loss is NaN after epoch")).count(), printed);
+
+        log.reset();
+        History quiet = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false)).fit(train,
+                FitOptions.builder().epochs(1).batchSize(32).validation(validation).out(out).verbose(false).build());
+        assertEquals(List.of(0), quiet.nonFiniteValidationEpochs());
+        assertEquals("", log.toString(StandardCharsets.UTF_8));
     }
 
     @Test

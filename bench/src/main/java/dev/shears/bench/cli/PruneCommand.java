@@ -19,6 +19,8 @@ import dev.shears.prune.Pruning;
 import dev.shears.prune.PruningConfig;
 import dev.shears.prune.PruningPlan;
 import dev.shears.prune.SparsityReport;
+import dev.shears.train.BackupAndRestore;
+import dev.shears.train.Callback;
 import dev.shears.train.Evaluation;
 import dev.shears.train.FitOptions;
 import dev.shears.train.Trainer;
@@ -31,6 +33,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -98,6 +101,14 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "OUT", description = "Pruned model to write: .safetensors, .shrs or .onnx.")
     Path out;
 
+    @Option(names = "--resume", description = "Continue the run with these options that was killed last time from its "
+            + "last completed epoch (its state is kept in .<OUT name>.resume beside OUT until OUT is written); the "
+            + "result equals an uninterrupted run's with the same --threads.")
+    boolean resume;
+
+    /** An extra training callback, or null: tests stop a run with it to resume it. */
+    Callback extraCallback;
+
     @Override
     public Integer call() throws Exception {
         double initial = validate();
@@ -110,6 +121,9 @@ final class PruneCommand implements Callable<Integer> {
         Sequential start = CliFiles.load(model, CliFiles.allowNonFinite(spec));
         FashionMnist.Data sets = loadData();
         requireFits(start, sets.train());
+        PrintWriter err = spec.commandLine().getErr();
+        InputChecks.check("training images of " + data, sets.train(), err::println);
+        InputChecks.check("test images of " + data, sets.test(), err::println);
         if (threads != null) {
             Parallel.setCommonThreads(threads);
         }
@@ -122,13 +136,19 @@ final class PruneCommand implements Callable<Integer> {
         Evaluation before = new Trainer(start, new Adam(), loss).evaluate(test, EVAL_BATCH);
         w.printf(Locale.ROOT, "Test accuracy before pruning: %.4f (loss %.4f)%n", before.accuracy(), before.loss());
 
-        Sequential pruned = fineTune(start, sets.train(), initial, loss, w);
+        ResumeDir resumeDir = ResumeDir.open(ResumeDir.beside(out), ResumeDir.options("model", model, "model_bytes",
+                Files.size(model), "data", data, "train_images", sets.train().size(), "final_sparsity", finalSparsity,
+                "initial_sparsity", initial, "epochs", epochs, "batch_size", batchSize, "prune_frequency", frequency,
+                "seed", seed, "threads", Parallel.common().threads()), Set.of("threads"), resume, err::println);
+        Sequential pruned = fineTune(start, sets.train(), initial, loss, w, resumeDir.phase("pruning"));
 
         Evaluation after = new Trainer(pruned, new Adam(), loss).evaluate(test, EVAL_BATCH);
         w.printf(Locale.ROOT, "Test accuracy after pruning: %.4f (loss %.4f), before %.4f%n", after.accuracy(),
                 after.loss(), before.accuracy());
         w.print(InfoCommand.sparsityTable(SparsityReport.of(pruned)));
         Models.save(pruned, out);
+        // Only now is the training state no longer needed: a kill before this line can still be resumed.
+        resumeDir.delete();
         w.printf(Locale.ROOT, "Wrote %s (%s): %,d bytes%n", out, CliFiles.describe(outFormat), Files.size(out));
         w.flush();
         printLatency(w, pruned, test);
@@ -136,17 +156,30 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Wraps, trains with Adam on the schedule (progress to {@code w}) and strips: the pruned plain model. */
-    private Sequential fineTune(Sequential start, Dataset train, double initial, Loss loss, PrintWriter w) {
+    /**
+     * Wraps, trains with Adam on the schedule (progress to {@code w}) and strips: the pruned plain model. The
+     * state is backed up into {@code backupDir} at each epoch's end and kept when training ends, so that a
+     * run killed before OUT is written resumes (or, when training had finished, skips it).
+     */
+    private Sequential fineTune(Sequential start, Dataset train, double initial, Loss loss, PrintWriter w,
+                                Path backupDir) {
         int stepsPerEpoch = (train.size() + batchSize - 1) / batchSize;
         PolynomialDecay schedule = schedule(initial, epochs, stepsPerEpoch);
         w.println(PruningPlan.of(schedule, epochs, stepsPerEpoch).report());
         w.flush();
         Sequential wrapped = Pruning.prune(start, PruningConfig.of(schedule));
         PrintStream progress = WriterOutputStream.printStream(w);
+        BackupAndRestore backup = new BackupAndRestore(backupDir, false);
+        if (Files.exists(backup.file())) {
+            w.println("Resuming from the backup in " + backupDir);
+        }
         // The plan was printed above; the callback would only repeat it when it has warnings.
-        new Trainer(wrapped, new Adam(), loss).fit(train, FitOptions.builder().epochs(epochs).batchSize(batchSize)
-                .shuffleSeed(seed).out(progress).callback(Pruning.callback(null, null)).build());
+        FitOptions.Builder options = FitOptions.builder().epochs(epochs).batchSize(batchSize).shuffleSeed(seed)
+                .out(progress).callback(Pruning.callback(null, null)).callback(backup);
+        if (extraCallback != null) {
+            options.callback(extraCallback);
+        }
+        new Trainer(wrapped, new Adam(), loss).fit(train, options.build());
         progress.flush();
         return Pruning.strip(wrapped);
     }

@@ -5,9 +5,11 @@ import dev.shears.train.History;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,11 +18,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
  * Writes the study's outputs into a scratch directory beside {@code --out} and swaps it into place only
- * when everything is written; a shutdown hook removes the scratch directory of an interrupted run.
+ * when everything is written, so {@code --out} holds either the old report or the new one, never a part.
+ * The swap is two renames (the old report aside to {@code .<name>.old-<n>}, the scratch directory to
+ * {@code --out}); a run killed between them leaves no {@code --out}, and the next {@link #begin} puts the old
+ * report back. Scratch directories ({@code .<name>.partial-<n>}) of killed runs are removed by the next
+ * {@link #begin}; a shutdown hook removes the one of a run that is interrupted (Ctrl-C). Directories are
+ * made with {@link Files#createDirectory}, so they get the umask's permissions as any file the study
+ * writes (not the owner-only ones of {@code Files.createTempDirectory}).
  */
 final class ReportWriter {
     private final Path target;
@@ -35,12 +44,72 @@ final class ReportWriter {
         Runtime.getRuntime().addShutdownHook(cleanup);
     }
 
+    /** Recovers from a killed run's leftovers, then makes a fresh scratch directory for {@code out}. */
     static ReportWriter begin(Path out) throws IOException {
         Path target = out.toAbsolutePath().normalize();
         Path parent = target.getParent();
         Files.createDirectories(parent);
-        Path scratch = Files.createTempDirectory(parent, "." + target.getFileName() + ".partial-");
+        recover(target);
+        Path scratch;
+        do {
+            scratch = parent.resolve(partialPrefix(target) + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1));
+        } while (!tryCreate(scratch));
         return new ReportWriter(target, scratch);
+    }
+
+    private static boolean tryCreate(Path dir) throws IOException {
+        try {
+            Files.createDirectory(dir);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    static String partialPrefix(Path target) {
+        return "." + target.getFileName() + ".partial-";
+    }
+
+    static String oldPrefix(Path target) {
+        return "." + target.getFileName() + ".old-";
+    }
+
+    /**
+     * What killed runs left beside {@code target}: with no report in place, the report moved aside by an
+     * interrupted swap is the last complete one and goes back; other set-aside reports and all scratch
+     * directories are removed.
+     */
+    static void recover(Path target) throws IOException {
+        List<Path> olds = siblings(target, oldPrefix(target));
+        if (!Files.exists(target) && !olds.isEmpty()) {
+            // the newest, should several swaps have been interrupted
+            Path newest = olds.get(olds.size() - 1);
+            Files.move(newest, target);
+            olds.remove(newest);
+        }
+        for (Path p : olds) {
+            deleteTree(p);
+        }
+        for (Path p : siblings(target, partialPrefix(target))) {
+            deleteTree(p);
+        }
+    }
+
+    /** Entries beside target whose names start with prefix, oldest first. */
+    private static List<Path> siblings(Path target, String prefix) throws IOException {
+        try (Stream<Path> s = Files.list(target.getParent())) {
+            List<Path> found = new ArrayList<>(s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList());
+            found.sort(Comparator.comparing(ReportWriter::modified).thenComparing(Path::toString));
+            return found;
+        }
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
     }
 
     /** The scratch directory everything is written into. */
@@ -188,13 +257,21 @@ final class ReportWriter {
     void commit() throws IOException {
         Path old = null;
         if (Files.exists(target)) {
-            old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
+            old = target.resolveSibling(oldPrefix(target) + System.currentTimeMillis() + "-"
+                    + Integer.toHexString(ThreadLocalRandom.current().nextInt() >>> 1));
             Files.move(target, old);
         }
         try {
-            Files.move(scratch, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(scratch, target);
+            try {
+                Files.move(scratch, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(scratch, target);
+            }
+        } catch (IOException e) {
+            if (old != null) {
+                Files.move(old, target); // put the old report back rather than leave none
+            }
+            throw e;
         }
         committed = true;
         if (old != null) {

@@ -1,5 +1,7 @@
 package dev.shears.bench.study;
 
+import dev.shears.bench.cli.InputChecks;
+import dev.shears.bench.cli.ResumeDir;
 import dev.shears.data.Dataset;
 import dev.shears.datasets.FashionMnist;
 import dev.shears.io.ModelFiles;
@@ -15,6 +17,7 @@ import dev.shears.prune.PruningConfig;
 import dev.shears.prune.PruningSchedule;
 import dev.shears.prune.SparsityReport;
 import dev.shears.prune.Tutorial;
+import dev.shears.train.BackupAndRestore;
 import dev.shears.train.Callback;
 import dev.shears.train.Evaluation;
 import dev.shears.train.FitOptions;
@@ -29,11 +32,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Runs the pruning study: data, baseline training, pruning, runtime compilation and measurement, report.
  * Everything is written to a scratch directory first and moved to {@code --out} at the end, so an
- * interrupted run never leaves a half-written report.
+ * interrupted run never leaves a half-written report (see {@link ReportWriter}). Every training phase
+ * (baseline, pruning, each sweep point) backs up its state at each epoch's end into the run's
+ * {@link ResumeDir} beside {@code --out}, so that {@code --resume} continues a killed run from its last
+ * completed epoch, with the results of an uninterrupted run.
  */
 final class Study {
     /** The Keras tutorial's own end step (its arithmetic gave 6 with frequency 100), for --prune-from initial. */
@@ -41,10 +48,18 @@ final class Study {
 
     private final StudyConfig config;
     private final PrintStream out;
+    private final Callback extra;
+    private ResumeDir resume;
 
     Study(StudyConfig config, PrintStream out) {
+        this(config, out, null);
+    }
+
+    /** With {@code extra} added to every training phase's callbacks (tests stop a run with it), or null. */
+    Study(StudyConfig config, PrintStream out, Callback extra) {
         this.config = config;
         this.out = out;
+        this.extra = extra;
     }
 
     /** A trained model with what was measured while training it. */
@@ -60,19 +75,40 @@ final class Study {
         }
         ReportWriter report = ReportWriter.begin(config.out());
         try {
-            runInto(report);
+            FashionMnist.Data data = loadData();
+            Dataset train = config.trainLimit() == null ? data.train() : data.train().take(config.trainLimit());
+            Dataset test = config.testLimit() == null ? data.test() : data.test().take(config.testLimit());
+            out.println("Data: " + data.source());
+            InputChecks.check("training images", train, out::println);
+            InputChecks.check("test images", test, out::println);
+            resume = ResumeDir.open(ResumeDir.beside(config.out()), resumeOptions(data, train, test), Set.of("threads"),
+                    config.resume(), out::println);
+            if (resume.resumed()) {
+                out.println("Resuming the interrupted run from " + resume.dir());
+            }
+            runInto(report, data, train, test);
             report.commit();
+            resume.delete();
             out.println("Report written to " + config.out().toAbsolutePath().resolve("report.md"));
         } finally {
             report.abandonIfUncommitted();
         }
     }
 
-    private void runInto(ReportWriter report) throws IOException {
-        FashionMnist.Data data = loadData();
-        Dataset train = config.trainLimit() == null ? data.train() : data.train().take(config.trainLimit());
-        Dataset test = config.testLimit() == null ? data.test() : data.test().take(config.testLimit());
-        out.println("Data: " + data.source());
+    /**
+     * The options and data that decide the results; a resumed run must use the same (threads: noted only).
+     * The data is named by its kind and size, not its source text, which says "downloaded" only once.
+     */
+    private Map<String, Object> resumeOptions(FashionMnist.Data data, Dataset train, Dataset test) {
+        return ResumeDir.options("epochs", config.epochs(), "prune_epochs", config.pruneEpochs(),
+                "initial_sparsity", config.initialSparsity(), "final_sparsity", config.finalSparsity(),
+                "prune_from_initial", config.pruneFromInitial(), "prune_frequency", config.pruneFrequency(),
+                "batch_size", config.batchSize(), "seed", config.seed(), "data_dir", config.dataDir(),
+                "data_is_sample", data.isSample(), "train_images", train.size(), "test_images", test.size(),
+                "sweep", config.sweep(), "threads", config.threads());
+    }
+
+    private void runInto(ReportWriter report, FashionMnist.Data data, Dataset train, Dataset test) throws IOException {
         out.printf(Locale.ROOT, "Training on %,d images, testing on %,d%n", train.size(), test.size());
         Path dir = report.dir();
 
@@ -82,7 +118,7 @@ final class Study {
         ModelFiles.save(initial, initialFile);
 
         out.println("\n== Baseline: " + config.epochs() + " epochs, batch " + config.batchSize() + ", Adam");
-        Trained baseline = train(initial, train, test, config.epochs(), null);
+        Trained baseline = train(initial, train, test, config.epochs(), "baseline", null);
         Path baselineFile = dir.resolve("baseline.safetensors");
         ModelFiles.save(baseline.model(), baselineFile);
         out.printf(Locale.ROOT, "Baseline test accuracy %.4f (loss %.4f)%n", baseline.evaluation().accuracy(), baseline.evaluation().loss());
@@ -93,7 +129,10 @@ final class Study {
                 + schedule + " over " + config.pruneEpochs() + " epochs");
         Sequential wrapped = Pruning.prune(start, PruningConfig.of(schedule));
         out.print(wrapped.summary());
-        Trained pruning = trainPruned(wrapped, train, test, dir.resolve("pruning_log.csv"));
+        // The log lives beside the phase's backup, so that a resumed phase keeps the rows of its first part.
+        Path pruningLog = resume.phase("pruning").resolve("pruning_log.csv");
+        Trained pruning = trainPruned(wrapped, train, test, "pruning", pruningLog);
+        Files.copy(pruningLog, dir.resolve("pruning_log.csv"));
         Sequential pruned = Pruning.strip(pruning.model());
         Path prunedFile = dir.resolve("pruned.safetensors");
         ModelFiles.save(pruned, prunedFile);
@@ -145,11 +184,22 @@ final class Study {
         return new PolynomialDecay(initialSparsity, finalSparsity, 0, planned.endStep(), 3, config.pruneFrequency());
     }
 
-    /** Trains with a fresh Adam (as the tutorial recompiles before pruning); {@code extra} may be null. */
-    private Trained train(Sequential model, Dataset train, Dataset test, int epochs, Callback extra) {
+    /**
+     * Trains with a fresh Adam (as the tutorial recompiles before pruning), backed up into the phase's
+     * directory; the backup is kept when the phase ends, so a resumed run skips a finished phase (restoring
+     * its final state and History) and continues an unfinished one. {@code pruning} may be null.
+     */
+    private Trained train(Sequential model, Dataset train, Dataset test, int epochs, String phase, Callback pruning) {
         Trainer trainer = new Trainer(model, new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        BackupAndRestore backup = new BackupAndRestore(resume.phase(phase), false);
+        if (Files.exists(backup.file())) {
+            out.println("Restoring the " + phase + " phase from " + backup.file());
+        }
         FitOptions.Builder options = FitOptions.builder().epochs(epochs).batchSize(config.batchSize()).validation(test)
-                .shuffleSeed(config.seed()).out(out);
+                .shuffleSeed(config.seed()).out(out).callback(backup);
+        if (pruning != null) {
+            options.callback(pruning);
+        }
         if (extra != null) {
             options.callback(extra);
         }
@@ -157,8 +207,8 @@ final class Study {
         return new Trained(model, h, trainer.evaluate(test, 256), mean(h.get("seconds")));
     }
 
-    private Trained trainPruned(Sequential wrapped, Dataset train, Dataset test, Path csvLog) {
-        return train(wrapped, train, test, config.pruneEpochs(), Pruning.callback(out, csvLog));
+    private Trained trainPruned(Sequential wrapped, Dataset train, Dataset test, String phase, Path csvLog) {
+        return train(wrapped, train, test, config.pruneEpochs(), phase, Pruning.callback(out, csvLog));
     }
 
     private SweepRow sweepPoint(double s, Trained baseline, ModelResult baseResult, Path baselineFile, Dataset train,
@@ -170,7 +220,7 @@ final class Study {
         PruningSchedule schedule = schedule(train.size(), Math.min(config.initialSparsity(), s), s);
         Sequential wrapped = Pruning.prune(ModelFiles.load(baselineFile), PruningConfig.of(schedule));
         String tag = String.format(Locale.ROOT, "sweep-%02d", Math.round(s * 100));
-        Trained t = trainPruned(wrapped, train, test, null);
+        Trained t = trainPruned(wrapped, train, test, tag, null);
         Sequential stripped = Pruning.strip(t.model());
         Path file = dir.resolve(tag + ".safetensors");
         ModelFiles.save(stripped, file);

@@ -21,8 +21,10 @@ import java.util.List;
  * @param testLimit        first N test images, or null for all
  * @param quick            smoke mode
  * @param sweep            extra target sparsities
+ * @param resume           continue the run killed last time from its last completed epoch
  */
 public record StudyConfig(int epochs, int pruneEpochs, double initialSparsity, double finalSparsity,
                           boolean pruneFromInitial, int pruneFrequency, int batchSize, int threads, long seed, Path dataDir, Path out,
-                          Integer trainLimit, Integer testLimit, boolean quick, List<Double> sweep) {
+                          Integer trainLimit, Integer testLimit, boolean quick, List<Double> sweep,
+                          boolean resume) {
 }

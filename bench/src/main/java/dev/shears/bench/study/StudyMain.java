@@ -69,6 +69,11 @@ public final class StudyMain implements Callable<Integer> {
             + "accuracy, size and latency, e.g. 0,0.5,0.8,0.9,0.95.")
     List<Double> sweep = new ArrayList<>();
 
+    @Option(names = "--resume", description = "Continue the run that was killed last time with these options (its "
+            + "state is kept in .<out name>.resume beside --out) from its last completed epoch, baseline and pruning "
+            + "phases alike; the report equals that of an uninterrupted run with the same --threads.")
+    boolean resume;
+
     /** Entry point; exits with 0 on success, 2 on bad options, 1 on failure. */
     public static void main(String[] args) {
         System.exit(run(args));
@@ -134,7 +139,7 @@ public final class StudyMain implements Callable<Integer> {
         }
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
         return new StudyConfig(epochs, pruneEpochs, initialSparsity, finalSparsity, pruneFrom.equals("initial"), frequency,
-                batchSize, t, seed, data, out, trainLimit, testLimit, quick, List.copyOf(sweep));
+                batchSize, t, seed, data, out, trainLimit, testLimit, quick, List.copyOf(sweep), resume);
     }
 
     private static void requireSparsity(String option, double s) {

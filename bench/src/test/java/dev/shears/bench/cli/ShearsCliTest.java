@@ -54,7 +54,7 @@ class ShearsCliTest {
     }
 
     /** Kernels of 45, 360 and 80 weights: 80% of each is a whole number of weights. */
-    private static Sequential tinyModel(int h, int w) {
+    static Sequential tinyModel(int h, int w) {
         return Sequential.builder(h, w, 1).seed(7)
                 .add(new Conv2D(5, 3, Activation.RELU)).add(new MaxPooling2D(2))
                 .add(new Conv2D(8, 3, Activation.RELU)).add(new GlobalAveragePooling2D()).add(new Flatten())
@@ -252,7 +252,7 @@ class ShearsCliTest {
         assertEquals(0.6, SparsityReport.of(ModelFiles.load(out)).prunableSparsity(), 0.005);
     }
 
-    private static void writeIdx(Path dir, String prefix, dev.shears.data.Dataset d) throws Exception {
+    static void writeIdx(Path dir, String prefix, dev.shears.data.Dataset d) throws Exception {
         float[] x = d.features();
         byte[] pixels = new byte[x.length];
         for (int i = 0; i < x.length; i++) {
