@@ -9,12 +9,12 @@ import dev.shears.nn.Loss;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.optim.Adam;
+import dev.shears.optim.LearningRateSchedule;
 import dev.shears.prune.PolynomialDecay;
 import dev.shears.prune.Pruning;
 import dev.shears.prune.PruningConfig;
 import dev.shears.prune.PruningSchedule;
 import dev.shears.prune.SparsityReport;
-import dev.shears.prune.Tutorial;
 import dev.shears.train.Callback;
 import dev.shears.train.Evaluation;
 import dev.shears.train.FitOptions;
@@ -76,13 +76,16 @@ final class Study {
         out.printf(Locale.ROOT, "Training on %,d images, testing on %,d%n", train.size(), test.size());
         Path dir = report.dir();
 
-        Sequential initial = Tutorial.model(config.seed());
+        Sequential initial = config.model().build(config.seed());
         out.print(initial.summary());
         Path initialFile = dir.resolve("initial.safetensors");
         ModelFiles.save(initial, initialFile);
 
-        out.println("\n== Baseline: " + config.epochs() + " epochs, batch " + config.batchSize() + ", Adam");
-        Trained baseline = train(initial, train, test, config.epochs(), null);
+        LearningRateSchedule baselineRate = config.model().baselineRate(config.learningRate(),
+                steps(train.size(), config.epochs()));
+        out.println("\n== Baseline (" + config.model() + "): " + config.epochs() + " epochs, batch " + config.batchSize()
+                + ", Adam, learning rate " + describe(baselineRate));
+        Trained baseline = train(initial, train, test, config.epochs(), baselineRate, null);
         Path baselineFile = dir.resolve("baseline.safetensors");
         ModelFiles.save(baseline.model(), baselineFile);
         out.printf(Locale.ROOT, "Baseline test accuracy %.4f (loss %.4f)%n", baseline.evaluation().accuracy(), baseline.evaluation().loss());
@@ -90,7 +93,7 @@ final class Study {
         Sequential start = ModelFiles.load(config.pruneFromInitial() ? initialFile : baselineFile);
         PruningSchedule schedule = schedule(train.size(), config.initialSparsity(), config.finalSparsity());
         out.println("\n== Pruning the " + (config.pruneFromInitial() ? "initial" : "trained baseline") + " weights: "
-                + schedule + " over " + config.pruneEpochs() + " epochs");
+                + schedule + " over " + config.pruneEpochs() + " epochs, Adam, learning rate " + config.pruneLearningRate());
         Sequential wrapped = Pruning.prune(start, PruningConfig.of(schedule));
         out.print(wrapped.summary());
         Trained pruning = trainPruned(wrapped, train, test, dir.resolve("pruning_log.csv"));
@@ -112,6 +115,10 @@ final class Study {
         }
 
         Map<String, Object> top = new LinkedHashMap<>();
+        top.put("model", config.model().id());
+        top.put("parameters", initial.trainableCount() + initial.nonTrainableCount());
+        top.put("learning_rate", baselineRate.toConfig());
+        top.put("prune_learning_rate", config.pruneLearningRate());
         top.put("threads", config.threads());
         top.put("epochs", config.epochs());
         top.put("prune_epochs", config.pruneEpochs());
@@ -145,9 +152,23 @@ final class Study {
         return new PolynomialDecay(initialSparsity, finalSparsity, 0, planned.endStep(), 3, config.pruneFrequency());
     }
 
-    /** Trains with a fresh Adam (as the tutorial recompiles before pruning); {@code extra} may be null. */
-    private Trained train(Sequential model, Dataset train, Dataset test, int epochs, Callback extra) {
-        Trainer trainer = new Trainer(model, new Adam(), Loss.sparseCategoricalCrossentropy(false));
+    /** Training steps of {@code epochs} epochs over {@code trainSize} images (the last batch may be short). */
+    private long steps(int trainSize, int epochs) {
+        return (long) ((trainSize + config.batchSize() - 1) / config.batchSize()) * epochs;
+    }
+
+    private static String describe(LearningRateSchedule rate) {
+        return rate instanceof LearningRateSchedule.Constant c ? String.valueOf(c.value()) : rate.toConfig().toString();
+    }
+
+    /**
+     * Trains with a fresh Adam at {@code rate} (as the tutorial recompiles before pruning); {@code extra}
+     * may be null.
+     */
+    private Trained train(Sequential model, Dataset train, Dataset test, int epochs, LearningRateSchedule rate,
+                          Callback extra) {
+        Adam adam = new Adam(Adam.Options.defaults().withLearningRate(rate));
+        Trainer trainer = new Trainer(model, adam, Loss.sparseCategoricalCrossentropy(false));
         FitOptions.Builder options = FitOptions.builder().epochs(epochs).batchSize(config.batchSize()).validation(test)
                 .shuffleSeed(config.seed()).out(out);
         if (extra != null) {
@@ -158,7 +179,8 @@ final class Study {
     }
 
     private Trained trainPruned(Sequential wrapped, Dataset train, Dataset test, Path csvLog) {
-        return train(wrapped, train, test, config.pruneEpochs(), Pruning.callback(out, csvLog));
+        return train(wrapped, train, test, config.pruneEpochs(), LearningRateSchedule.constant(config.pruneLearningRate()),
+                Pruning.callback(out, csvLog));
     }
 
     private SweepRow sweepPoint(double s, Trained baseline, ModelResult baseResult, Path baselineFile, Dataset train,
