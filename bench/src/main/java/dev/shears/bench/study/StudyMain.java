@@ -21,9 +21,9 @@ import picocli.CommandLine.Option;
         description = "Train a CNN (the tutorial's or vgg-bn) on Fashion-MNIST, prune it by magnitude, compile both into the "
                 + "inference runtime and write a report (report.md, results.json, training_log.csv, PNG plots).")
 public final class StudyMain implements Callable<Integer> {
-    @Option(names = "--model", description = "'tutorial' (default: the Keras tutorial's CNN, 10 + 6 epochs, "
-            + "50% -> 80%, constant Adam 0.001) or 'vgg-bn' (a small VGG with BatchNormalization, 12 + 6 epochs, "
-            + "50% -> 90%, Adam 0.002 with CosineDecay, fine-tuning at 0.0002).")
+    @Option(names = "--model", description = "'tutorial' (default: the Keras tutorial's CNN) or 'vgg-bn' (a small VGG "
+            + "with BatchNormalization, trained under CosineDecay); each has its own epochs, final sparsity and "
+            + "learning rates, which the options below override.")
     String model = "tutorial";
 
     @Option(names = "--epochs", description = "Baseline training epochs (default: the model's; 2 with --quick).")
