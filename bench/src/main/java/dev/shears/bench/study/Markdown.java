@@ -9,6 +9,14 @@ final class Markdown {
     private Markdown() {
     }
 
+    /** A learning rate as written to results.json: a constant's value, or the schedule's class and config. */
+    private static String rate(Object schedule) {
+        Map<?, ?> m = (Map<?, ?>) schedule;
+        Map<?, ?> c = (Map<?, ?>) m.get("config");
+        return "Constant".equals(m.get("class_name")) && c.size() == 1 ? String.valueOf(c.values().iterator().next())
+                : m.get("class_name") + String.valueOf(c);
+    }
+
     static String render(ReportData d, String date) {
         StringBuilder sb = new StringBuilder();
         Map<String, Object> t = d.top();
@@ -21,8 +29,11 @@ final class Markdown {
             sb.append("\n> **This run used the embedded sample, not the full Fashion-MNIST**: the figures are a smoke "
                     + "test, not the study's result.\n");
         }
-        sb.append(String.format(Locale.ROOT, "%nBaseline: %s epochs, batch %s, Adam. Pruning: %s over %s epochs, starting from the %s weights.%n%n",
-                t.get("epochs"), t.get("batch_size"), t.get("schedule"), t.get("prune_epochs"), t.get("prune_from")));
+        sb.append(String.format(Locale.ROOT, "%nModel: %s, %,d parameters.%n", t.get("model"), ((Number) t.get("parameters")).longValue()));
+        sb.append(String.format(Locale.ROOT, "%nBaseline: %s epochs, batch %s, Adam, learning rate %s. Pruning: %s over %s epochs, "
+                        + "Adam at %s, starting from the %s weights.%n%n", t.get("epochs"), t.get("batch_size"),
+                rate(t.get("learning_rate")), t.get("schedule"), t.get("prune_epochs"), t.get("prune_learning_rate"),
+                t.get("prune_from")));
         sb.append("## Baseline vs pruned\n\n");
         sb.append("| | baseline | pruned |\n|---|---:|---:|\n");
         ModelResult b = d.baseline();

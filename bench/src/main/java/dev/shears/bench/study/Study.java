@@ -11,6 +11,7 @@ import dev.shears.nn.Loss;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.optim.Adam;
+import dev.shears.optim.LearningRateSchedule;
 import dev.shears.prune.PolynomialDecay;
 import dev.shears.prune.Pruning;
 import dev.shears.prune.PruningConfig;
@@ -112,13 +113,16 @@ final class Study {
         out.printf(Locale.ROOT, "Training on %,d images, testing on %,d%n", train.size(), test.size());
         Path dir = report.dir();
 
-        Sequential initial = Tutorial.model(config.seed());
+        Sequential initial = config.model().build(config.seed());
         out.print(initial.summary());
         Path initialFile = dir.resolve("initial.safetensors");
         ModelFiles.save(initial, initialFile);
 
-        out.println("\n== Baseline: " + config.epochs() + " epochs, batch " + config.batchSize() + ", Adam");
-        Trained baseline = train(initial, train, test, config.epochs(), "baseline", null);
+        LearningRateSchedule baselineRate = config.model().baselineRate(config.learningRate(),
+                steps(train.size(), config.epochs()));
+        out.println("\n== Baseline (" + config.model() + "): " + config.epochs() + " epochs, batch " + config.batchSize()
+                + ", Adam, learning rate " + describe(baselineRate));
+        Trained baseline = train(initial, train, test, config.epochs(), "baseline", baselineRate, null);
         Path baselineFile = dir.resolve("baseline.safetensors");
         ModelFiles.save(baseline.model(), baselineFile);
         out.printf(Locale.ROOT, "Baseline test accuracy %.4f (loss %.4f)%n", baseline.evaluation().accuracy(), baseline.evaluation().loss());
@@ -126,7 +130,7 @@ final class Study {
         Sequential start = ModelFiles.load(config.pruneFromInitial() ? initialFile : baselineFile);
         PruningSchedule schedule = schedule(train.size(), config.initialSparsity(), config.finalSparsity());
         out.println("\n== Pruning the " + (config.pruneFromInitial() ? "initial" : "trained baseline") + " weights: "
-                + schedule + " over " + config.pruneEpochs() + " epochs");
+                + schedule + " over " + config.pruneEpochs() + " epochs, Adam, learning rate " + config.pruneLearningRate());
         Sequential wrapped = Pruning.prune(start, PruningConfig.of(schedule));
         out.print(wrapped.summary());
         // The log lives beside the phase's backup, so that a resumed phase keeps the rows of its first part.
@@ -151,6 +155,10 @@ final class Study {
         }
 
         Map<String, Object> top = new LinkedHashMap<>();
+        top.put("model", config.model().id());
+        top.put("parameters", initial.trainableCount() + initial.nonTrainableCount());
+        top.put("learning_rate", baselineRate.toConfig());
+        top.put("prune_learning_rate", config.pruneLearningRate());
         top.put("threads", config.threads());
         top.put("epochs", config.epochs());
         top.put("prune_epochs", config.pruneEpochs());
@@ -184,22 +192,30 @@ final class Study {
         return new PolynomialDecay(initialSparsity, finalSparsity, 0, planned.endStep(), 3, config.pruneFrequency());
     }
 
+    /** Training steps of {@code epochs} epochs over {@code trainSize} images (the last batch may be short). */
+    private long steps(int trainSize, int epochs) {
+        return (long) ((trainSize + config.batchSize() - 1) / config.batchSize()) * epochs;
+    }
+
+    private static String describe(LearningRateSchedule rate) {
+        return rate instanceof LearningRateSchedule.Constant c ? String.valueOf(c.value()) : rate.toConfig().toString();
+    }
+
     /**
-     * Trains with a fresh Adam (as the tutorial recompiles before pruning), backed up into the phase's
-     * directory; the backup is kept when the phase ends, so a resumed run skips a finished phase (restoring
-     * its final state and History) and continues an unfinished one. {@code pruning} may be null.
+     * Trains with a fresh Adam at {@code rate} (as the tutorial recompiles before pruning), backed up into the
+     * phase's directory; the backup is kept when the phase ends, so a resumed run skips a finished phase
+     * (restoring its final state and History) and continues an unfinished one. {@code extra} may be null.
      */
-    private Trained train(Sequential model, Dataset train, Dataset test, int epochs, String phase, Callback pruning) {
-        Trainer trainer = new Trainer(model, new Adam(), Loss.sparseCategoricalCrossentropy(false));
+    private Trained train(Sequential model, Dataset train, Dataset test, int epochs, String phase, LearningRateSchedule rate,
+                          Callback extra) {
+        Adam adam = new Adam(Adam.Options.defaults().withLearningRate(rate));
+        Trainer trainer = new Trainer(model, adam, Loss.sparseCategoricalCrossentropy(false));
         BackupAndRestore backup = new BackupAndRestore(resume.phase(phase), false);
         if (Files.exists(backup.file())) {
             out.println("Restoring the " + phase + " phase from " + backup.file());
         }
         FitOptions.Builder options = FitOptions.builder().epochs(epochs).batchSize(config.batchSize()).validation(test)
                 .shuffleSeed(config.seed()).out(out).callback(backup);
-        if (pruning != null) {
-            options.callback(pruning);
-        }
         if (extra != null) {
             options.callback(extra);
         }
@@ -208,7 +224,8 @@ final class Study {
     }
 
     private Trained trainPruned(Sequential wrapped, Dataset train, Dataset test, String phase, Path csvLog) {
-        return train(wrapped, train, test, config.pruneEpochs(), phase, Pruning.callback(out, csvLog));
+        return train(wrapped, train, test, config.pruneEpochs(), phase, LearningRateSchedule.constant(config.pruneLearningRate()),
+                Pruning.callback(out, csvLog));
     }
 
     private SweepRow sweepPoint(double s, Trained baseline, ModelResult baseResult, Path baselineFile, Dataset train,

@@ -11,26 +11,40 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The pruning study from one command: trains the Keras tutorial's CNN on Fashion-MNIST, prunes it,
- * compiles both into the inference runtime and writes a report (tables, plots, JSON).
+ * The pruning study from one command: trains a CNN on Fashion-MNIST (the Keras tutorial's, or with
+ * {@code --model vgg-bn} a small VGG with batch normalization), prunes it, compiles both into the inference
+ * runtime and writes a report (tables, plots, JSON). Options left out take the model's defaults.
  *
  * <pre>{@code java --add-modules jdk.incubator.vector -jar bench/target/shears-study.jar --quick}</pre>
  */
 @Command(name = "shears-study", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Train the tutorial CNN on Fashion-MNIST, prune it by magnitude, compile both into the "
+        description = "Train a CNN (the tutorial's or vgg-bn) on Fashion-MNIST, prune it by magnitude, compile both into the "
                 + "inference runtime and write a report (report.md, results.json, training_log.csv, PNG plots).")
 public final class StudyMain implements Callable<Integer> {
-    @Option(names = "--epochs", description = "Baseline training epochs (default: ${DEFAULT-VALUE}).")
-    int epochs = 10;
+    @Option(names = "--model", description = "'tutorial' (default: the Keras tutorial's CNN) or 'vgg-bn' (a small VGG "
+            + "with BatchNormalization, trained under CosineDecay); each has its own epochs, final sparsity and "
+            + "learning rates, which the options below override.")
+    String model = "tutorial";
 
-    @Option(names = "--prune-epochs", description = "Pruning (fine-tuning) epochs (default: ${DEFAULT-VALUE}).")
-    int pruneEpochs = 6;
+    @Option(names = "--epochs", description = "Baseline training epochs (default: the model's; 2 with --quick).")
+    Integer epochs;
+
+    @Option(names = "--prune-epochs", description = "Pruning (fine-tuning) epochs (default: the model's; 2 with --quick).")
+    Integer pruneEpochs;
 
     @Option(names = "--initial-sparsity", description = "PolynomialDecay initial sparsity (default: ${DEFAULT-VALUE}).")
     double initialSparsity = 0.5;
 
-    @Option(names = "--final-sparsity", description = "PolynomialDecay final sparsity (default: ${DEFAULT-VALUE}).")
-    double finalSparsity = 0.8;
+    @Option(names = "--final-sparsity", description = "PolynomialDecay final sparsity (default: the model's).")
+    Double finalSparsity;
+
+    @Option(names = "--learning-rate", description = "Adam's baseline learning rate; the start of the cosine "
+            + "for vgg-bn (default: the model's).")
+    Double learningRate;
+
+    @Option(names = "--prune-learning-rate", description = "Adam's constant learning rate while pruning "
+            + "(default: the model's).")
+    Double pruneLearningRate;
 
     @Option(names = "--prune-frequency", description = "Steps between mask updates (default: 100 as in tfmot; 10 with --quick).")
     Integer pruneFrequency;
@@ -106,13 +120,20 @@ public final class StudyMain implements Callable<Integer> {
     }
 
     StudyConfig validated() {
+        StudyModel m = StudyModel.of(model);
+        StudyModel.Defaults d = m.defaults();
         if (quick) {
-            epochs = epochs == 10 ? 2 : epochs;
-            pruneEpochs = pruneEpochs == 6 ? 2 : pruneEpochs;
+            epochs = epochs == null ? 2 : epochs;
+            pruneEpochs = pruneEpochs == null ? 2 : pruneEpochs;
             trainLimit = trainLimit == null ? 2000 : trainLimit;
             testLimit = testLimit == null ? 1000 : testLimit;
             pruneFrequency = pruneFrequency == null ? 10 : pruneFrequency;
         }
+        int epochs = this.epochs == null ? d.epochs() : this.epochs;
+        int pruneEpochs = this.pruneEpochs == null ? d.pruneEpochs() : this.pruneEpochs;
+        double finalSparsity = this.finalSparsity == null ? d.finalSparsity() : this.finalSparsity;
+        double lr = learningRate == null ? d.learningRate() : learningRate;
+        double pruneLr = pruneLearningRate == null ? d.pruneLearningRate() : pruneLearningRate;
         int frequency = pruneFrequency == null ? 100 : pruneFrequency;
         require(frequency > 0, "--prune-frequency must be positive, got " + frequency);
         require(epochs > 0, "--epochs must be positive, got " + epochs);
@@ -123,6 +144,8 @@ public final class StudyMain implements Callable<Integer> {
                 + ") must be >= --initial-sparsity (" + initialSparsity + ")");
         require(pruneFrom.equals("baseline") || pruneFrom.equals("initial"),
                 "--prune-from must be 'baseline' or 'initial', got '" + pruneFrom + "'");
+        requireRate("--learning-rate", lr);
+        requireRate("--prune-learning-rate", pruneLr);
         require(batchSize > 0, "--batch-size must be positive, got " + batchSize);
         require(threads == null || threads > 0, "--threads must be positive, got " + threads);
         require(trainLimit == null || trainLimit > 0, "--train-limit must be positive, got " + trainLimit);
@@ -138,12 +161,16 @@ public final class StudyMain implements Callable<Integer> {
             requireSparsity("--sweep", s);
         }
         int t = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        return new StudyConfig(epochs, pruneEpochs, initialSparsity, finalSparsity, pruneFrom.equals("initial"), frequency,
-                batchSize, t, seed, data, out, trainLimit, testLimit, quick, List.copyOf(sweep), resume);
+        return new StudyConfig(m, epochs, pruneEpochs, lr, pruneLr, initialSparsity, finalSparsity, pruneFrom.equals("initial"),
+                frequency, batchSize, t, seed, data, out, trainLimit, testLimit, quick, List.copyOf(sweep), resume);
     }
 
     private static void requireSparsity(String option, double s) {
         require(s >= 0 && s < 1, option + " must be in [0, 1), got " + s);
+    }
+
+    private static void requireRate(String option, double lr) {
+        require(lr > 0 && lr < 1, option + " must be in (0, 1), got " + lr);
     }
 
     private static void require(boolean ok, String message) {

@@ -59,6 +59,8 @@ class StudyMainTest {
         assertRefused("--prune-from must be 'baseline' or 'initial'", "--prune-from", "middle");
         assertRefused("Unknown option", "--bogus");
         assertRefused("--sweep must be in [0, 1)", "--sweep", "0.5,1.5");
+        assertRefused("--model must be one of [tutorial, vgg-bn], got 'vgg'", "--model", "vgg");
+        assertRefused("--prune-learning-rate must be in (0, 1)", "--prune-learning-rate", "0");
         assertFalse(Files.exists(dir.resolve("out")), "nothing written before the options are valid");
     }
 
@@ -72,6 +74,50 @@ class StudyMainTest {
         String msg = err.toString(StandardCharsets.UTF_8).trim();
         assertTrue(msg.contains(expected), msg);
         assertEquals(1, msg.lines().count(), msg);
+    }
+
+    @Test
+    void eachModelHasItsDefaultsAndOptionsOverrideThem() {
+        StudyConfig tutorial = parsed();
+        assertEquals(StudyModel.TUTORIAL, tutorial.model());
+        assertEquals(10, tutorial.epochs());
+        assertEquals(0.8, tutorial.finalSparsity());
+        assertEquals(0.001, tutorial.pruneLearningRate());
+        StudyConfig vgg = parsed("--model", "vgg-bn");
+        assertEquals(StudyModel.VGG_BN.defaults().epochs(), vgg.epochs());
+        assertEquals(StudyModel.VGG_BN.defaults().pruneEpochs(), vgg.pruneEpochs());
+        assertEquals(0.9, vgg.finalSparsity());
+        assertEquals(StudyModel.VGG_BN.defaults().learningRate(), vgg.learningRate());
+        StudyConfig custom = parsed("--model", "vgg-bn", "--epochs", "3", "--final-sparsity", "0.7", "--learning-rate", "0.01");
+        assertEquals(3, custom.epochs());
+        assertEquals(0.7, custom.finalSparsity());
+        assertEquals(0.01, custom.learningRate());
+        StudyConfig quick = parsed("--model", "vgg-bn", "--quick");
+        assertEquals(2, quick.epochs());
+        assertEquals(2, quick.pruneEpochs());
+        assertEquals(2000, quick.trainLimit());
+    }
+
+    private static StudyConfig parsed(String... args) {
+        StudyMain main = new StudyMain();
+        new picocli.CommandLine(main).parseArgs(args);
+        return main.validated();
+    }
+
+    @Test
+    void vggBnRunPrunesTo90Percent() throws Exception {
+        Path report = dir.resolve("vgg");
+        // 500 images at batch 64 are 8 steps; a mask update at every step reaches 0.9 - 0.4 (1/8)^3 at step 7.
+        int code = StudyMain.run("--model", "vgg-bn", "--train-limit", "500", "--test-limit", "200", "--epochs", "1",
+                "--prune-epochs", "1", "--prune-frequency", "1", "--quick", "--out", report.toString());
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        Map<?, ?> json = (Map<?, ?>) Json.parse(Files.readString(report.resolve("results.json")));
+        assertEquals("vgg-bn", json.get("model"));
+        assertEquals("CosineDecay", ((Map<?, ?>) json.get("learning_rate")).get("class_name"));
+        double sparsity = ((Number) ((Map<?, ?>) json.get("pruned")).get("sparsity")).doubleValue();
+        assertEquals(0.9, sparsity, 0.005);
+        String md = Files.readString(report.resolve("report.md"));
+        assertTrue(md.contains("Model: vgg-bn") && md.contains("BatchNormalization") && md.contains("CosineDecay"), md);
     }
 
     @Test
