@@ -204,10 +204,10 @@ final class Study {
     /**
      * Trains with a fresh Adam at {@code rate} (as the tutorial recompiles before pruning), backed up into the
      * phase's directory; the backup is kept when the phase ends, so a resumed run skips a finished phase
-     * (restoring its final state and History) and continues an unfinished one. {@code extra} may be null.
+     * (restoring its final state and History) and continues an unfinished one. {@code pruning} may be null.
      */
     private Trained train(Sequential model, Dataset train, Dataset test, int epochs, String phase, LearningRateSchedule rate,
-                          Callback extra) {
+                          Callback pruning) {
         Adam adam = new Adam(Adam.Options.defaults().withLearningRate(rate));
         Trainer trainer = new Trainer(model, adam, Loss.sparseCategoricalCrossentropy(false));
         BackupAndRestore backup = new BackupAndRestore(resume.phase(phase), false);
@@ -216,6 +216,9 @@ final class Study {
         }
         FitOptions.Builder options = FitOptions.builder().epochs(epochs).batchSize(config.batchSize()).validation(test)
                 .shuffleSeed(config.seed()).out(out).callback(backup);
+        if (pruning != null) {
+            options.callback(pruning);
+        }
         if (extra != null) {
             options.callback(extra);
         }
