@@ -199,6 +199,23 @@ public final class Safetensors {
         }
     }
 
+    /**
+     * What a file that is not safetensors is, from its first eight bytes, and the loader that reads it; null
+     * if they are no format Shears knows. Saves users a "header length: claims 5692868691 bytes" riddle.
+     */
+    static String otherFormat(byte[] first8) {
+        if (first8[0] == 'S' && first8[1] == 'H' && first8[2] == 'R' && first8[3] == 'S') {
+            return "this is a Shears compact runtime file (.shrs); read it with CompactModelFile.read";
+        }
+        if ((first8[0] & 0xff) == 0x89 && first8[1] == 'H' && first8[2] == 'D' && first8[3] == 'F') {
+            return "this is an HDF5 file (Keras .h5); read it with KerasModels.load or KerasModels.loadWeights (shears-interop)";
+        }
+        if (first8[0] == 'P' && first8[1] == 'K' && first8[2] == 3 && first8[3] == 4) {
+            return "this is a zip file (a Keras .keras model?); read it with KerasModels.load (shears-interop)";
+        }
+        return null;
+    }
+
     /** Reads {@code dst.remaining()} bytes at {@code position}; callers ask only for ranges inside the size. */
     private interface Source {
         void read(ByteBuffer dst, long position) throws IOException;
@@ -212,6 +229,10 @@ public final class Safetensors {
         ch.read(lenBuf, 0);
         long headerLen = lenBuf.getLong(0);
         if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8) {
+            String other = otherFormat(lenBuf.array());
+            if (other != null) {
+                throw new ModelFormatException(file, "header", "not a safetensors file: " + other);
+            }
             throw new ModelFormatException(file, "header length", "claims " + headerLen + " bytes but the file has "
                     + (size - 8) + " bytes after the length field (limit " + MAX_HEADER_BYTES + ")");
         }

@@ -33,6 +33,18 @@ class ModelFilesTest {
     Path dir;
 
     @Test
+    void aCompactOrKerasFileNamesTheLoaderThatReadsIt() throws Exception {
+        Sequential model = TutorialModels.tutorialCnn(1);
+        Path shrs = dir.resolve("model.shrs");
+        dev.shears.infer.CompactModelFile.write(dev.shears.infer.InferenceModel.compile(model), shrs);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFiles.load(shrs));
+        assertTrue(e.getMessage().contains("compact runtime file") && e.getMessage().contains("CompactModelFile.read"), e.getMessage());
+        Path h5 = dir.resolve("model.h5");
+        Files.write(h5, new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0});
+        assertTrue(assertThrows(ModelFormatException.class, () -> ModelFiles.load(h5)).getMessage().contains("KerasModels.load"));
+    }
+
+    @Test
     void saveLoadRoundTripIsBitExact() throws IOException {
         Sequential m = TutorialModels.tutorialCnn(17);
         Path f = dir.resolve("m.safetensors");
