@@ -33,7 +33,19 @@ public final class Kernels {
         }
         VECTOR = reason == null;
         DESCRIPTION = VECTOR ? "Vector API, " + bits + "-bit" : "scalar (" + reason + ")";
+        if (reason != null && reason.startsWith("jdk.incubator.vector not enabled")) {
+            // Once per JVM, and only when the module is missing by accident: a user who turned the Vector API
+            // off on purpose has been told enough.
+            System.err.println(MISSING_MODULE_WARNING);
+        }
     }
+
+    /** What a JVM without the incubator module prints once, on stderr, when the kernels are first used. */
+    static final String MISSING_MODULE_WARNING = "WARNING: Shears runs its scalar kernels, several times slower, because "
+            + "the JVM lacks the jdk.incubator.vector module. Add it: java --add-modules jdk.incubator.vector ...; "
+            + "or export JDK_JAVA_OPTIONS=--add-modules=jdk.incubator.vector; for mvn exec:java, "
+            + "MAVEN_OPTS=--add-modules=jdk.incubator.vector; for tests, surefire's "
+            + "<argLine>--add-modules jdk.incubator.vector</argLine>. (-Dshears.vector=false silences this.)";
 
     private Kernels() {
     }
