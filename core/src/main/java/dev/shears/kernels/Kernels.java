@@ -13,6 +13,12 @@ public final class Kernels {
     /** Whether the fast kernels dispatch to the Vector API classes. */
     static final boolean VECTOR;
     private static final String DESCRIPTION;
+    /** What a JVM without the incubator module prints once, on stderr, when the kernels are first used. */
+    static final String MISSING_MODULE_WARNING = "WARNING: Shears runs its scalar kernels, several times slower, because "
+            + "the JVM lacks the jdk.incubator.vector module. Add it: java --add-modules jdk.incubator.vector ...; "
+            + "or export JDK_JAVA_OPTIONS=--add-modules=jdk.incubator.vector; for mvn exec:java, "
+            + "MAVEN_OPTS=--add-modules=jdk.incubator.vector; for tests, surefire's "
+            + "<argLine>--add-modules jdk.incubator.vector</argLine>. (-Dshears.vector=false silences this.)";
 
     static {
         String reason = null;
@@ -40,12 +46,6 @@ public final class Kernels {
         }
     }
 
-    /** What a JVM without the incubator module prints once, on stderr, when the kernels are first used. */
-    static final String MISSING_MODULE_WARNING = "WARNING: Shears runs its scalar kernels, several times slower, because "
-            + "the JVM lacks the jdk.incubator.vector module. Add it: java --add-modules jdk.incubator.vector ...; "
-            + "or export JDK_JAVA_OPTIONS=--add-modules=jdk.incubator.vector; for mvn exec:java, "
-            + "MAVEN_OPTS=--add-modules=jdk.incubator.vector; for tests, surefire's "
-            + "<argLine>--add-modules jdk.incubator.vector</argLine>. (-Dshears.vector=false silences this.)";
 
     private Kernels() {
     }

@@ -35,18 +35,43 @@ public record PolynomialDecay(double initialSparsity, double finalSparsity, long
         this(initialSparsity, finalSparsity, beginStep, endStep, 3, 100);
     }
 
+    /** tfmot's steps between mask updates, lowered by {@link #overTraining} for short runs. */
+    public static final int DEFAULT_FREQUENCY = 100;
+    /** {@link #overTraining} lowers the frequency until at least this many mask updates fit into the run. */
+    public static final int MIN_UPDATES = 10;
+
     /**
-     * The schedule over a whole training run, as the Keras tutorial means it: begin 0,
-     * {@code end = ceil(trainSize / batchSize) * epochs} (the number of training steps), power 3, frequency 100.
+     * The schedule over a whole training run of {@code epochs x ceil(trainSize / batchSize)} steps (numbered
+     * from 0), power 3, that keeps its promise for any run length: the frequency is tfmot's 100, lowered so
+     * that at least {@link #MIN_UPDATES} updates fit, and the end step is the last multiple of it within the
+     * run, so the last mask update applies exactly {@code finalSparsity}. (The Keras tutorial's
+     * {@code end = steps} stops short of it whenever the step count is not a multiple of the frequency.)
+     *
+     * @throws IllegalArgumentException for non-positive sizes or bad sparsities
      */
     public static PolynomialDecay overTraining(double initialSparsity, double finalSparsity, int trainSize, int batchSize,
                                                int epochs) {
+        long lastStep = steps(trainSize, batchSize, epochs) - 1;
+        return overTraining(initialSparsity, finalSparsity, trainSize, batchSize, epochs,
+                Math.max(1, Math.min(DEFAULT_FREQUENCY, lastStep / MIN_UPDATES)));
+    }
+
+    /** As {@link #overTraining(double, double, int, int, int)} with the given frequency; the end step is aligned to it. */
+    public static PolynomialDecay overTraining(double initialSparsity, double finalSparsity, int trainSize, int batchSize,
+                                               int epochs, long frequency) {
+        long lastStep = steps(trainSize, batchSize, epochs) - 1;
+        if (frequency <= 0) {
+            throw new IllegalArgumentException("frequency must be positive, got " + frequency);
+        }
+        return new PolynomialDecay(initialSparsity, finalSparsity, 0, lastStep / frequency * frequency, 3, frequency);
+    }
+
+    private static long steps(int trainSize, int batchSize, int epochs) {
         if (trainSize <= 0 || batchSize <= 0 || epochs <= 0) {
             throw new IllegalArgumentException("trainSize, batchSize and epochs must be positive, got " + trainSize
                     + ", " + batchSize + ", " + epochs);
         }
-        long steps = (long) ((trainSize + (long) batchSize - 1) / batchSize) * epochs;
-        return new PolynomialDecay(initialSparsity, finalSparsity, 0, steps);
+        return (long) ((trainSize + (long) batchSize - 1) / batchSize) * epochs;
     }
 
     @Override

@@ -91,9 +91,29 @@ class ScheduleTest {
     }
 
     @Test
-    void overTrainingComputesTheRealEndStep() {
-        // Keras tutorial: ceil(60000 * 0.9 / 128) * 2 = 844
-        assertEquals(844, PolynomialDecay.overTraining(0.5, 0.8, 54_000, 128, 2).endStep());
+    void overTrainingEndsOnTheLastMaskUpdateOfTheRealRun() {
+        // Keras tutorial: ceil(60000 * 0.9 / 128) * 2 = 844 steps, 0..843; frequency 84 fits 10 updates, the last at 840.
+        PolynomialDecay p = PolynomialDecay.overTraining(0.5, 0.8, 54_000, 128, 2);
+        assertEquals(84, p.frequency());
+        assertEquals(840, p.endStep());
+        assertEquals(100, PolynomialDecay.overTraining(0.5, 0.8, 60_000, 64, 10).frequency());
+        assertEquals(9300, PolynomialDecay.overTraining(0.5, 0.8, 60_000, 64, 10).endStep());
+    }
+
+    @Test
+    void overTrainingReachesItsFinalSparsityForAnyRunLength() {
+        for (int train : new int[] {1, 63, 64, 65, 640, 2_000, 54_000, 60_000}) {
+            for (int epochs = 1; epochs <= 3; epochs++) {
+                for (int batch : new int[] {1, 32, 64, 128}) {
+                    PolynomialDecay p = PolynomialDecay.overTraining(0.5, 0.9, train, batch, epochs);
+                    long lastStep = (long) ((train + batch - 1) / batch) * epochs - 1;
+                    // The schedule's last update (a multiple of the frequency) lies within the run and is the end step.
+                    long lastUpdate = lastStep / p.frequency() * p.frequency();
+                    assertEquals(p.endStep(), lastUpdate, train + "/" + batch + "/" + epochs);
+                    assertEquals(0.9, p.sparsityAt(lastUpdate), 1e-12);
+                }
+            }
+        }
     }
 
     static void assertMessage(String message, Runnable r) {

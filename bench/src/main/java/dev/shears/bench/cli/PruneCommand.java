@@ -57,10 +57,6 @@ final class PruneCommand implements Callable<Integer> {
     static final String FASHION_MNIST = "fashion-mnist";
     /** {@code --data} value for the embedded 2,000 / 1,000-image sample only (no search, no download). */
     static final String FASHION_MNIST_SAMPLE = "fashion-mnist-sample";
-    /** tfmot's default steps between mask updates. */
-    static final int DEFAULT_FREQUENCY = 100;
-    /** The automatic frequency is lowered until at least this many mask updates fit into the run. */
-    static final int MIN_UPDATES = 10;
     private static final int EVAL_BATCH = 256;
 
     @Spec
@@ -89,7 +85,7 @@ final class PruneCommand implements Callable<Integer> {
     int batchSize = 64;
 
     @Option(names = "--prune-frequency", paramLabel = "F", description = "Steps between mask updates (default: 100, "
-            + "lowered so that at least " + MIN_UPDATES + " updates fit into the run).")
+            + "lowered so that at least " + PolynomialDecay.MIN_UPDATES + " updates fit into the run).")
     Integer frequency;
 
     @Option(names = "--seed", description = "Shuffling seed (default: ${DEFAULT-VALUE}).")
@@ -200,16 +196,13 @@ final class PruneCommand implements Callable<Integer> {
 
     /**
      * PolynomialDecay from {@code initial} to the final sparsity over the run's {@code epochs x stepsPerEpoch}
-     * steps (numbered from 0). Masks are updated at steps 0, f, 2f, ... up to the end step, so the end step
-     * is the last multiple of f within the run: the last update then applies exactly the final sparsity,
-     * and the steps after it fine-tune with the final masks. The Keras tutorial's
-     * {@code end = epochs x steps} instead stops short of it, at the last update before that step.
+     * steps, ending on the run's last mask update so that it applies exactly the final sparsity
+     * ({@link PolynomialDecay#overTraining}: frequency 100, lowered for short runs, unless given).
      */
     PolynomialDecay schedule(double initial, int epochs, int stepsPerEpoch) {
-        long lastStep = (long) epochs * stepsPerEpoch - 1;
-        long f = frequency != null ? frequency : Math.max(1, Math.min(DEFAULT_FREQUENCY, lastStep / MIN_UPDATES));
-        long end = lastStep / f * f;
-        return new PolynomialDecay(initial, finalSparsity, 0, end, 3, f);
+        // One "example" per step: overTraining counts ceil(trainSize / batchSize) steps an epoch.
+        return frequency == null ? PolynomialDecay.overTraining(initial, finalSparsity, stepsPerEpoch, 1, epochs)
+                : PolynomialDecay.overTraining(initial, finalSparsity, stepsPerEpoch, 1, epochs, frequency);
     }
 
     private FashionMnist.Data loadData() throws IOException {

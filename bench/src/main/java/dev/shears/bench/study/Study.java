@@ -187,9 +187,8 @@ final class Study {
         if (config.pruneFromInitial()) {
             return new PolynomialDecay(initialSparsity, finalSparsity, 0, TUTORIAL_END_STEP, 3, config.pruneFrequency());
         }
-        PolynomialDecay planned = PolynomialDecay.overTraining(initialSparsity, finalSparsity, trainSize,
-                config.batchSize(), config.pruneEpochs());
-        return new PolynomialDecay(initialSparsity, finalSparsity, 0, planned.endStep(), 3, config.pruneFrequency());
+        return PolynomialDecay.overTraining(initialSparsity, finalSparsity, trainSize, config.batchSize(), config.pruneEpochs(),
+                config.pruneFrequency());
     }
 
     /** Training steps of {@code epochs} epochs over {@code trainSize} images (the last batch may be short). */

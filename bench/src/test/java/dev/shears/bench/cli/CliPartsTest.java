@@ -51,10 +51,10 @@ class CliPartsTest {
             PruningPlan plan = PruningPlan.of(s, run[0], run[1]);
             String what = run[0] + " x " + run[1] + ": " + plan.report();
             assertEquals(0.8, plan.reachedSparsity(), 1e-12, what);
-            assertTrue(s.frequency() <= PruneCommand.DEFAULT_FREQUENCY, what);
+            assertTrue(s.frequency() <= dev.shears.prune.PolynomialDecay.DEFAULT_FREQUENCY, what);
             long total = (long) run[0] * run[1];
             assertTrue(total - 1 - s.endStep() < s.frequency(), "no full update interval is left unused: " + what);
-            assertTrue(plan.updateSteps().length >= Math.min(PruneCommand.MIN_UPDATES, total), what);
+            assertTrue(plan.updateSteps().length >= Math.min(dev.shears.prune.PolynomialDecay.MIN_UPDATES, total), what);
         }
         prune.frequency = 500;
         PolynomialDecay fixed = prune.schedule(0.5, 2, 32);
