@@ -35,11 +35,16 @@ public class ModelBench {
     @Param({"1", "64"})
     public int batch;
 
+    /** {@code vector} or {@code scalar} kernels, as in {@link TrainStepBench}: {@code -p kernels=vector,scalar}. */
+    @Param({"vector"})
+    public String kernels;
+
     private InferenceModel model;
     private float[] x;
 
     @Setup
     public void setup() {
+        System.setProperty("shears.vector", Boolean.toString(kernels.equals("vector")));
         Sequential m = BenchModels.tutorial();
         if (variant.equals("dense")) {
             model = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.DENSE));

@@ -16,6 +16,16 @@ final class Scratch {
     /** Partial products of the other threads' k chunks, summed by the caller. */
     float[] partials = new float[0];
 
+    /** The scalar GEMM's input block, one row per reduction step (see {@link ScalarGemm}). */
+    float[][] inRows = new float[0][];
+    /** The scalar GEMM's output block, one row per output row or column. */
+    float[][] outRows = new float[0][];
+
+    /** The scalar sparse kernel's output row (see {@code SparseKernels.csrShifted}). */
+    float[] sparseSum = new float[0];
+    /** The scalar sparse kernel's copies of four input runs. */
+    float[][] sparseRuns = new float[0][];
+
     private Scratch() {
     }
 
@@ -26,5 +36,14 @@ final class Scratch {
     /** {@code buf} if it holds at least {@code size} floats, else a new array of that size. */
     static float[] atLeast(float[] buf, int size) {
         return buf.length >= size ? buf : new float[Math.max(size, buf.length + (buf.length >> 1))];
+    }
+
+    /** {@code buf} if it holds at least {@code rows} rows of {@code length} floats, else a new one that does. */
+    static float[][] atLeast(float[][] buf, int rows, int length) {
+        if (buf.length >= rows && (rows == 0 || buf[0].length >= length)) {
+            return buf;
+        }
+        int oldLength = buf.length == 0 ? 0 : buf[0].length;
+        return new float[Math.max(rows, buf.length)][Math.max(length, oldLength)];
     }
 }
