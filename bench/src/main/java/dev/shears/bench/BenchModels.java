@@ -1,7 +1,7 @@
 package dev.shears.bench;
 
 import dev.shears.infer.InferenceModel;
-import dev.shears.infer.Kernel;
+import dev.shears.infer.WeightFormat;
 import dev.shears.nn.Activation;
 import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
@@ -11,7 +11,7 @@ import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -43,7 +43,7 @@ public final class BenchModels {
 
     private static Sequential conv(int hw, int c, int oc, int k, Padding padding) {
         return Sequential.builder(hw, hw, c).seed(1)
-                .add(new Conv2D(oc, k, k, 1, 1, padding, Activation.LINEAR, Initializer.GLOROT_UNIFORM)).build();
+                .add(Conv2D.builder(oc, k).padding(padding).build()).build();
     }
 
     private static Sequential dense(int in, int out) {
@@ -52,7 +52,7 @@ public final class BenchModels {
 
     /** The Keras pruning tutorial's CNN. */
     public static Sequential tutorial() {
-        return dev.shears.prune.Tutorial.model(42);
+        return dev.shears.examples.PruningTutorialExample.model(42);
     }
 
     /**
@@ -61,11 +61,11 @@ public final class BenchModels {
      */
     public static InferenceModel compiledLayer(String shape, String kernel, int sparsity) {
         Sequential m = layer(shape);
-        Kernel k = Kernel.valueOf(kernel);
-        if (k != Kernel.DENSE) {
+        WeightFormat k = WeightFormat.valueOf(kernel);
+        if (k != WeightFormat.DENSE) {
             prune(m, kernel, sparsity / 100.0);
         }
-        return InferenceModel.compile(m, InferenceModel.Options.auto().force(k));
+        return InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(k));
     }
 
     /** Random inputs in [0, 1) for {@code n} examples of the compiled model, fixed seed. */

@@ -1,7 +1,7 @@
 package dev.shears.bench;
 
 import dev.shears.infer.InferenceModel;
-import dev.shears.infer.Kernel;
+import dev.shears.infer.WeightFormat;
 import dev.shears.nn.Sequential;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -47,7 +47,7 @@ public class ModelBench {
         System.setProperty("shears.vector", Boolean.toString(kernels.equals("vector")));
         Sequential m = BenchModels.tutorial();
         if (variant.equals("dense")) {
-            model = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.DENSE));
+            model = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.DENSE));
         } else if (variant.equals("denseAuto")) {
             model = InferenceModel.compile(m);
         } else {

@@ -88,7 +88,7 @@ public final class CompactModelFile {
         Map<String, Object> head = new LinkedHashMap<>();
         head.put("model", model.architecture());
         Map<String, Object> ks = new LinkedHashMap<>();
-        model.kernels().forEach((name, k) -> ks.put(name, k.name()));
+        model.formats().forEach((name, k) -> ks.put(name, k.name()));
         head.put("kernels", ks);
         head.put("max_batch", model.maxBatch());
         byte[] json = Json.write(head).getBytes(StandardCharsets.UTF_8);
@@ -259,7 +259,7 @@ public final class CompactModelFile {
     private static InferenceModel.Options options(Map<?, ?> head, Path file) throws CompactFormatException {
         InferenceModel.Options options;
         try {
-            options = InferenceModel.Options.auto().maxBatch(ConfigFields.intField(head, "max_batch", 1, Integer.MAX_VALUE, "architecture"));
+            options = InferenceModel.Options.defaults().withMaxBatch(ConfigFields.intField(head, "max_batch", 1, Integer.MAX_VALUE, "architecture"));
         } catch (IllegalArgumentException e) {
             throw new CompactFormatException(file, "architecture.max_batch", e.getMessage());
         }
@@ -268,7 +268,7 @@ public final class CompactModelFile {
         }
         for (Map.Entry<?, ?> e : ks.entrySet()) {
             try {
-                options = options.force(String.valueOf(e.getKey()), Kernel.valueOf(String.valueOf(e.getValue())));
+                options = options.withFormat(String.valueOf(e.getKey()), WeightFormat.valueOf(String.valueOf(e.getValue())));
             } catch (IllegalArgumentException ex) {
                 throw new CompactFormatException(file, "architecture.kernels." + e.getKey(), "unknown kernel '" + e.getValue() + "'");
             }

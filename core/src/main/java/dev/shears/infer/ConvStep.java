@@ -60,7 +60,7 @@ final class ConvStep implements Step {
         this.colsSlot = colsSlot;
         this.hp = oh + kh - 1;
         this.wp = ow + kw - 1;
-        boolean isPlanar = w.kernel == Kernel.CSR && sh == 1 && sw == 1 && act != Activation.SOFTMAX;
+        boolean isPlanar = w.kernel == WeightFormat.CSR && sh == 1 && sw == 1 && act != Activation.SOFTMAX;
         this.planar = isPlanar ? w.planar(c, hp, wp, kh, kw) : null;
         this.inChw = isPlanar && inChw;
     }

@@ -17,7 +17,7 @@ final class DepthwiseStep implements Step {
     private final Depthwise.Shape shape;
 
     DepthwiseStep(String name, Weights w, Activation act, Depthwise.Shape shape) {
-        if (w.kernel != Kernel.DENSE || w.k != shape.kh() * shape.kw() || w.oc != shape.oc()) {
+        if (w.kernel != WeightFormat.DENSE || w.k != shape.kh() * shape.kw() || w.oc != shape.oc()) {
             throw new IllegalArgumentException("layer " + name + ": depthwise weights must be DENSE (" + shape.kh() * shape.kw() + ", "
                     + shape.oc() + "), got " + w.kernel + " (" + w.k + ", " + w.oc + ")");
         }

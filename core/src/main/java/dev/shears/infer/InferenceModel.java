@@ -33,8 +33,8 @@ import java.util.Set;
 
 /**
  * A trained {@link Sequential} compiled for inference only: no autograd, conv and dense layers fused with
- * their bias and activation, each multiplying with a dense or a sparse {@link Kernel} chosen per layer by
- * {@link KernelRule} unless {@link Options} force one, dropout, flatten and reshape compiled away, a BatchNormalization
+ * their bias and activation, each multiplying with a dense or a sparse {@link WeightFormat} chosen per layer by
+ * {@link WeightFormatRule} unless {@link Options} force one, dropout, flatten and reshape compiled away, a BatchNormalization
  * after a linear Conv2D, DepthwiseConv2D or Dense folded into its weights (see {@link BatchNormStep}; others
  * run as a per-channel affine step). DepthwiseConv2D always runs its dense direct kernel. The weights are
  * copied, so later training does not change a compiled model. Thread-safe: each calling thread gets its
@@ -60,7 +60,7 @@ public final class InferenceModel {
     private final int outSize;
     private final int maxBatch;
     private final List<Step> steps;
-    private final Map<String, Kernel> kernels;
+    private final Map<String, WeightFormat> kernels;
     private final List<String> weightedNames;
     private final ThreadLocal<Arena> arenas = ThreadLocal.withInitial(() -> new Arena(SLOTS));
 
@@ -69,27 +69,22 @@ public final class InferenceModel {
      * largest batch run at once (bounds the scratch memory per thread), and whether NaN or infinite
      * weights are refused.
      *
-     * @param all             kernel for every conv and dense layer, or null for the automatic rule
-     * @param layers          kernels for single layers by name
+     * @param format          weight format for every conv and dense layer, or null for the automatic rule
+     * @param layerFormats    weight formats for single layers by name
      * @param maxBatch        examples per chunk
      * @param rejectNonFinite compile throws if a weight or a moving statistic holds NaN or an infinity (default false)
      */
-    public record Options(Kernel all, Map<String, Kernel> layers, int maxBatch, boolean rejectNonFinite) {
+    public record Options(WeightFormat format, Map<String, WeightFormat> layerFormats, int maxBatch, boolean rejectNonFinite) {
         public Options {
-            layers = Map.copyOf(layers);
+            layerFormats = Map.copyOf(layerFormats);
             if (maxBatch < 1) {
                 throw new IllegalArgumentException("maxBatch must be >= 1, got " + maxBatch);
             }
         }
 
-        /** Options that accept non-finite weights. */
-        public Options(Kernel all, Map<String, Kernel> layers, int maxBatch) {
-            this(all, layers, maxBatch, false);
-        }
-
         /** These options, refusing (true) or accepting (false) NaN and infinite weights. */
-        public Options rejectNonFinite(boolean reject) {
-            return new Options(all, layers, maxBatch, reject);
+        public Options withRejectNonFinite(boolean reject) {
+            return new Options(format, layerFormats, maxBatch, reject);
         }
 
         /**
@@ -97,29 +92,29 @@ public final class InferenceModel {
          * 64 on one thread (about 8% faster than chunks of 64, dense and pruned alike: a chunk's activations
          * stay in cache).
          */
-        public static Options auto() {
-            return new Options(null, Map.of(), 8);
+        public static Options defaults() {
+            return new Options(null, Map.of(), 8, false);
         }
 
-        /** These options with {@code kernel} for every layer not named otherwise. */
-        public Options force(Kernel kernel) {
-            return new Options(kernel, layers, maxBatch, rejectNonFinite);
+        /** These options with {@code format} for every layer not named otherwise (null: the automatic rule). */
+        public Options withFormat(WeightFormat format) {
+            return new Options(format, layerFormats, maxBatch, rejectNonFinite);
         }
 
-        /** These options with {@code kernel} for the layer named {@code layer}. */
-        public Options force(String layer, Kernel kernel) {
-            Map<String, Kernel> m = new LinkedHashMap<>(layers);
-            m.put(layer, kernel);
-            return new Options(all, m, maxBatch, rejectNonFinite);
+        /** These options with {@code format} for the layer named {@code layer}. */
+        public Options withFormat(String layer, WeightFormat format) {
+            Map<String, WeightFormat> m = new LinkedHashMap<>(layerFormats);
+            m.put(layer, format);
+            return new Options(this.format, m, maxBatch, rejectNonFinite);
         }
 
         /** These options with chunks of {@code maxBatch} examples. */
-        public Options maxBatch(int maxBatch) {
-            return new Options(all, layers, maxBatch, rejectNonFinite);
+        public Options withMaxBatch(int maxBatch) {
+            return new Options(format, layerFormats, maxBatch, rejectNonFinite);
         }
 
-        Kernel kernelFor(String layer) {
-            return layers.getOrDefault(layer, all);
+        WeightFormat formatFor(String layer) {
+            return layerFormats.getOrDefault(layer, format);
         }
     }
 
@@ -128,7 +123,7 @@ public final class InferenceModel {
         this.inSize = Arrays.stream(inputShape).reduce(1, (a, b) -> a * b);
         this.maxBatch = options.maxBatch();
         List<Step> st = new ArrayList<>();
-        Map<String, Kernel> ks = new LinkedHashMap<>();
+        Map<String, WeightFormat> ks = new LinkedHashMap<>();
         int[] shape = inputShape;
         // Planar sparse convs write channel-major data; it flows through pools, zero padding, element-wise activations
         // and the next planar conv, and goes back to NHWC only before a step that needs it (or a flatten or reshape
@@ -163,7 +158,7 @@ public final class InferenceModel {
         if (chw) {
             st.add(new ToNhwcStep(shape));
         }
-        for (String name : options.layers().keySet()) {
+        for (String name : options.layerFormats().keySet()) {
             if (!ks.containsKey(name)) {
                 throw new IllegalArgumentException("kernel forced for layer '" + name + "', but the model has no Conv2D, DepthwiseConv2D or Dense layer of that name; it has "
                         + ks.keySet());
@@ -178,7 +173,7 @@ public final class InferenceModel {
 
     /** Compiles with the automatic kernel choice. */
     public static InferenceModel compile(Sequential model) {
-        return compile(model, Options.auto());
+        return compile(model, Options.defaults());
     }
 
     /**
@@ -221,13 +216,13 @@ public final class InferenceModel {
             int[] geometry = {in[0], in[1], in[2], k[0], k[1], s[0], s[1],
                 ConvOps.padBefore(in[0], k[0], s[0], conv.padding()), ConvOps.padBefore(in[1], k[1], s[1], conv.padding()), out[0], out[1]};
             float[][] kb = BatchNormStep.fold(conv.kernel().data(), conv.bias().data(), conv.filters(), fold);
-            Kernel auto = KernelRule.chooseConv(kb[0], in[2], s[0] == 1 && s[1] == 1);
+            WeightFormat auto = WeightFormatRule.chooseConv(kb[0], in[2], s[0] == 1 && s[1] == 1);
             Weights w = weights(conv.name(), kb[0], kb[1], k[0] * k[1] * in[2], conv.filters(), auto, true, options);
             return new ConvStep(stepName(conv, fold), w, conv.activation(), geometry, STEP_SCRATCH, chw);
         }
         if (l instanceof Dense d) {
             float[][] kb = BatchNormStep.fold(d.kernel().data(), d.bias().data(), d.units(), fold);
-            Kernel auto = KernelRule.chooseDense(kb[0]);
+            WeightFormat auto = WeightFormatRule.chooseDense(kb[0]);
             Weights w = weights(d.name(), kb[0], kb[1], in[0], d.units(), auto, false, options);
             return new DenseStep(stepName(d, fold), w, d.activation(), STEP_SCRATCH);
         }
@@ -273,8 +268,8 @@ public final class InferenceModel {
 
     /** A DepthwiseConv2D's step: always the dense direct kernel, which {@code options} may force but not change. */
     private static Step depthwise(DepthwiseConv2D d, int[] in, Options options, BatchNormalization fold) {
-        Kernel forced = options.layers().get(d.name());
-        if (forced != null && forced != Kernel.DENSE) {
+        WeightFormat forced = options.layerFormats().get(d.name());
+        if (forced != null && forced != WeightFormat.DENSE) {
             throw new IllegalArgumentException("layer " + d.name() + ": DepthwiseConv2D runs only the DENSE kernel, " + forced + " was forced");
         }
         int[] k = d.kernelSize();
@@ -284,7 +279,7 @@ public final class InferenceModel {
                 ConvOps.padBefore(in[0], k[0], s[0], d.padding()), ConvOps.padBefore(in[1], k[1], s[1], d.padding()), out[0], out[1]);
         int oc = out[2];
         float[][] kb = BatchNormStep.fold(d.kernel().data(), d.bias() == null ? new float[oc] : d.bias().data(), oc, fold);
-        return new DepthwiseStep(stepName(d, fold), new Weights(Kernel.DENSE, kb[0], kb[1], k[0] * k[1], oc, true), d.activation(), shape);
+        return new DepthwiseStep(stepName(d, fold), new Weights(WeightFormat.DENSE, kb[0], kb[1], k[0] * k[1], oc, true), d.activation(), shape);
     }
 
     /** "conv2d", or "conv2d+batch_normalization" when a batch norm is folded in (for {@link #describe()}). */
@@ -292,16 +287,16 @@ public final class InferenceModel {
         return fold == null ? l.name() : l.name() + "+" + fold.name();
     }
 
-    private static Weights weights(String name, float[] w, float[] bias, int k, int oc, Kernel auto, boolean conv, Options options) {
-        Kernel kernel = options.kernelFor(name);
+    private static Weights weights(String name, float[] w, float[] bias, int k, int oc, WeightFormat auto, boolean conv, Options options) {
+        WeightFormat kernel = options.formatFor(name);
         if (kernel == null) {
             kernel = auto;
         }
-        if (kernel == Kernel.TWO_FOUR && !dev.shears.kernels.TwoFour.fits(w, k, oc)) {
+        if (kernel == WeightFormat.TWO_FOUR && !dev.shears.kernels.TwoFour.fits(w, k, oc)) {
             throw new IllegalArgumentException("layer " + name + ": TWO_FOUR forced but its kernel (" + k + ", " + oc
                     + ") has a group of four inputs with more than two non-zeros (or " + k + " is not a multiple of 4)");
         }
-        if (kernel == Kernel.BLOCK4 && k < 4) {
+        if (kernel == WeightFormat.BLOCK4 && k < 4) {
             throw new IllegalArgumentException("layer " + name + ": BLOCK4 forced but the layer has only " + k + " inputs");
         }
         return new Weights(kernel, w, bias, k, oc, conv);
@@ -382,8 +377,8 @@ public final class InferenceModel {
         return sb.toString();
     }
 
-    /** The kernel chosen for each Conv2D, DepthwiseConv2D (always DENSE) and Dense layer, by layer name, in model order. */
-    public Map<String, Kernel> kernels() {
+    /** The weight format chosen for each Conv2D, DepthwiseConv2D (always DENSE) and Dense layer, by layer name, in model order. */
+    public Map<String, WeightFormat> formats() {
         return kernels;
     }
 

@@ -9,14 +9,14 @@ import dev.shears.kernels.SparseKernels;
 import dev.shears.kernels.TwoFour;
 
 /**
- * A compiled layer's kernel (k, oc) and bias (oc) in the representation its {@link Kernel} multiplies:
+ * A compiled layer's kernel (k, oc) and bias (oc) in the representation its {@link WeightFormat} multiplies:
  * the dense row-major array, or one of the sparse forms over the transpose (oc, k).
  */
 final class Weights {
     /** Multiply-adds per parallel chunk below which splitting costs more than it saves. */
     private static final int GRAIN_FLOPS = 1 << 15;
 
-    final Kernel kernel;
+    final WeightFormat kernel;
     final int k;
     final int oc;
     final double sparsity;
@@ -29,17 +29,17 @@ final class Weights {
     private final TwoFour twoFour;
     private final long stored;
 
-    Weights(Kernel kernel, float[] w, float[] bias, int k, int oc, boolean conv) {
+    Weights(WeightFormat kernel, float[] w, float[] bias, int k, int oc, boolean conv) {
         this.kernel = kernel;
         this.k = k;
         this.oc = oc;
-        this.sparsity = KernelRule.sparsity(w);
+        this.sparsity = WeightFormatRule.sparsity(w);
         this.bias = bias.clone();
-        this.dense = kernel == Kernel.DENSE ? w.clone() : null;
-        this.csr = kernel == Kernel.CSR ? Csr.ofTransposed(w, k, oc) : null;
-        this.sell = kernel == Kernel.CSR && !conv ? Sell.of(csr) : null;
-        this.bsr4 = kernel == Kernel.BLOCK4 ? Bsr4.ofTransposed(w, k, oc) : null;
-        this.twoFour = kernel == Kernel.TWO_FOUR ? TwoFour.ofTransposed(w, k, oc) : null;
+        this.dense = kernel == WeightFormat.DENSE ? w.clone() : null;
+        this.csr = kernel == WeightFormat.CSR ? Csr.ofTransposed(w, k, oc) : null;
+        this.sell = kernel == WeightFormat.CSR && !conv ? Sell.of(csr) : null;
+        this.bsr4 = kernel == WeightFormat.BLOCK4 ? Bsr4.ofTransposed(w, k, oc) : null;
+        this.twoFour = kernel == WeightFormat.TWO_FOUR ? TwoFour.ofTransposed(w, k, oc) : null;
         this.stored = switch (kernel) {
             case DENSE -> w.length;
             case CSR -> csr.nnz();

@@ -1,7 +1,6 @@
 package dev.shears.nn;
 
 import dev.shears.ops.ConvOps;
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Arrays;

@@ -1,6 +1,5 @@
 package dev.shears.nn;
 
-import dev.shears.ops.ConvOps.Padding;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

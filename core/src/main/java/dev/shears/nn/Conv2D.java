@@ -1,7 +1,6 @@
 package dev.shears.nn;
 
 import dev.shears.ops.ConvOps;
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Arrays;
@@ -15,7 +14,8 @@ import java.util.Random;
  * (oh, ow, filters).
  *
  * <pre>{@code new Conv2D(16, 5, Activation.RELU)  // Conv2D(16, (5, 5), activation='relu')
- * new Conv2D(16, 5, Activation.RELU).withKernelRegularizer(Regularizer.l2(1e-4))}</pre>
+ * Conv2D.builder(32, 3).strides(2).padding(Padding.SAME).activation(Activation.RELU)
+ *         .kernelRegularizer(Regularizer.l2(1e-4)).build()}</pre>
  */
 public final class Conv2D extends Layer {
     private final int filters;
@@ -30,46 +30,115 @@ public final class Conv2D extends Layer {
     private Parameter kernel;
     private Parameter bias;
 
-    /** Square kernel, stride 1, valid padding, glorot_uniform kernel and zero bias. */
+    /**
+     * Square kernel, stride 1, valid padding, glorot_uniform kernel and zero bias: Keras's
+     * {@code Conv2D(filters, kernel_size, activation=...)}.
+     *
+     * @throws IllegalArgumentException for non-positive filters or kernel size
+     */
     public Conv2D(int filters, int kernelSize, Activation activation) {
-        this(filters, kernelSize, kernelSize, 1, 1, Padding.VALID, activation, Initializer.GLOROT_UNIFORM);
+        this(builder(filters, kernelSize).activation(activation));
+    }
+
+    private Conv2D(Builder b) {
+        if (b.filters <= 0) {
+            throw new IllegalArgumentException("Conv2D filters must be positive, got " + b.filters);
+        }
+        if (b.kernelH <= 0 || b.kernelW <= 0) {
+            throw new IllegalArgumentException("Conv2D kernel size must be positive, got " + b.kernelH + "x" + b.kernelW);
+        }
+        if (b.strideH <= 0 || b.strideW <= 0) {
+            throw new IllegalArgumentException("Conv2D strides must be positive, got " + b.strideH + "x" + b.strideW);
+        }
+        this.filters = b.filters;
+        this.kernelH = b.kernelH;
+        this.kernelW = b.kernelW;
+        this.strideH = b.strideH;
+        this.strideW = b.strideW;
+        this.padding = java.util.Objects.requireNonNull(b.padding, "padding");
+        this.activation = java.util.Objects.requireNonNull(b.activation, "activation");
+        this.kernelInitializer = java.util.Objects.requireNonNull(b.kernelInitializer, "kernelInitializer");
+        this.kernelRegularizer = b.kernelRegularizer;
     }
 
     /**
-     * Full form.
+     * A builder for a layer of {@code filters} outputs and a square kernel, with Keras's defaults: stride 1,
+     * valid padding, linear activation, glorot_uniform kernel, no regularizer.
      *
-     * @throws IllegalArgumentException for non-positive filters, kernel sizes or strides
+     * <pre>{@code Conv2D.builder(32, 3).strides(2).padding(Padding.SAME).activation(Activation.RELU).build()}</pre>
      */
-    public Conv2D(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
-                  Activation activation, Initializer kernelInitializer) {
-        this(filters, kernelH, kernelW, strideH, strideW, padding, activation, kernelInitializer, null);
+    public static Builder builder(int filters, int kernelSize) {
+        return new Builder(filters, kernelSize, kernelSize);
     }
 
-    /**
-     * Full form with a kernel regularizer (Keras's {@code kernel_regularizer}), or none when null.
-     *
-     * @throws IllegalArgumentException for non-positive filters, kernel sizes or strides
-     */
-    public Conv2D(int filters, int kernelH, int kernelW, int strideH, int strideW, Padding padding,
-                  Activation activation, Initializer kernelInitializer, Regularizer kernelRegularizer) {
-        if (filters <= 0) {
-            throw new IllegalArgumentException("Conv2D filters must be positive, got " + filters);
+    /** A builder for a layer with a {@code kernelH x kernelW} kernel; see {@link #builder(int, int)}. */
+    public static Builder builder(int filters, int kernelH, int kernelW) {
+        return new Builder(filters, kernelH, kernelW);
+    }
+
+    /** Named options of a {@link Conv2D}, as Keras's keyword arguments; {@link #build()} checks them. */
+    public static final class Builder {
+        private final int filters;
+        private final int kernelH;
+        private final int kernelW;
+        private int strideH = 1;
+        private int strideW = 1;
+        private Padding padding = Padding.VALID;
+        private Activation activation = Activation.LINEAR;
+        private Initializer kernelInitializer = Initializer.GLOROT_UNIFORM;
+        private Regularizer kernelRegularizer;
+
+        private Builder(int filters, int kernelH, int kernelW) {
+            this.filters = filters;
+            this.kernelH = kernelH;
+            this.kernelW = kernelW;
         }
-        if (kernelH <= 0 || kernelW <= 0) {
-            throw new IllegalArgumentException("Conv2D kernel size must be positive, got " + kernelH + "x" + kernelW);
+
+        /** The same stride along height and width (Keras's {@code strides=s}). */
+        public Builder strides(int stride) {
+            return strides(stride, stride);
         }
-        if (strideH <= 0 || strideW <= 0) {
-            throw new IllegalArgumentException("Conv2D strides must be positive, got " + strideH + "x" + strideW);
+
+        /** Strides along height and width. */
+        public Builder strides(int strideH, int strideW) {
+            this.strideH = strideH;
+            this.strideW = strideW;
+            return this;
         }
-        this.filters = filters;
-        this.kernelH = kernelH;
-        this.kernelW = kernelW;
-        this.strideH = strideH;
-        this.strideW = strideW;
-        this.padding = java.util.Objects.requireNonNull(padding, "padding");
-        this.activation = java.util.Objects.requireNonNull(activation, "activation");
-        this.kernelInitializer = java.util.Objects.requireNonNull(kernelInitializer, "kernelInitializer");
-        this.kernelRegularizer = kernelRegularizer;
+
+        /** {@link Padding#VALID} (the default) or {@link Padding#SAME}. */
+        public Builder padding(Padding padding) {
+            this.padding = padding;
+            return this;
+        }
+
+        /** The activation applied after the bias (default linear). */
+        public Builder activation(Activation activation) {
+            this.activation = activation;
+            return this;
+        }
+
+        /** How the kernel is initialized (default glorot_uniform; the bias starts at zero). */
+        public Builder kernelInitializer(Initializer initializer) {
+            this.kernelInitializer = initializer;
+            return this;
+        }
+
+        /** Keras's {@code kernel_regularizer}, or none when null (the default). */
+        public Builder kernelRegularizer(Regularizer regularizer) {
+            this.kernelRegularizer = regularizer;
+            return this;
+        }
+
+        /**
+         * The layer.
+         *
+         * @throws IllegalArgumentException for non-positive filters, kernel sizes or strides
+         * @throws NullPointerException     for a null padding, activation or initializer
+         */
+        public Conv2D build() {
+            return new Conv2D(this);
+        }
     }
 
     /**
@@ -81,8 +150,9 @@ public final class Conv2D extends Layer {
         if (isBuilt()) {
             throw new IllegalStateException("layer " + name() + " is built; set the regularizer before adding it to a model");
         }
-        Conv2D copy = new Conv2D(filters, kernelH, kernelW, strideH, strideW, padding, activation, kernelInitializer,
-                java.util.Objects.requireNonNull(regularizer, "regularizer"));
+        Conv2D copy = builder(filters, kernelH, kernelW).strides(strideH, strideW).padding(padding).activation(activation)
+                .kernelInitializer(kernelInitializer)
+                .kernelRegularizer(java.util.Objects.requireNonNull(regularizer, "regularizer")).build();
         if (name() != null) {
             copy.setName(name());
         }

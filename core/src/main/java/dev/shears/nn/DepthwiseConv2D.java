@@ -1,7 +1,6 @@
 package dev.shears.nn;
 
 import dev.shears.ops.ConvOps;
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Arrays;
@@ -32,36 +31,120 @@ public final class DepthwiseConv2D extends Layer {
     private Parameter kernel;
     private Parameter bias;
 
-    /** Square kernel, stride 1, valid padding, depth multiplier 1, glorot_uniform kernel and zero bias. */
+    /**
+     * Square kernel, stride 1, valid padding, depth multiplier 1, glorot_uniform kernel and zero bias: Keras's
+     * {@code DepthwiseConv2D(kernel_size, activation=...)}.
+     *
+     * @throws IllegalArgumentException for a non-positive kernel size
+     */
     public DepthwiseConv2D(int kernelSize, Activation activation) {
-        this(kernelSize, kernelSize, 1, 1, Padding.VALID, 1, activation, true, Initializer.GLOROT_UNIFORM);
+        this(builder(kernelSize).activation(activation));
+    }
+
+    private DepthwiseConv2D(Builder b) {
+        if (b.kernelH <= 0 || b.kernelW <= 0) {
+            throw new IllegalArgumentException("DepthwiseConv2D kernel size must be positive, got " + b.kernelH + "x" + b.kernelW);
+        }
+        if (b.strideH <= 0 || b.strideW <= 0) {
+            throw new IllegalArgumentException("DepthwiseConv2D strides must be positive, got " + b.strideH + "x" + b.strideW);
+        }
+        if (b.depthMultiplier <= 0) {
+            throw new IllegalArgumentException("DepthwiseConv2D depth_multiplier must be positive, got " + b.depthMultiplier);
+        }
+        this.kernelH = b.kernelH;
+        this.kernelW = b.kernelW;
+        this.strideH = b.strideH;
+        this.strideW = b.strideW;
+        this.padding = Objects.requireNonNull(b.padding, "padding");
+        this.depthMultiplier = b.depthMultiplier;
+        this.activation = Objects.requireNonNull(b.activation, "activation");
+        this.useBias = b.useBias;
+        this.depthwiseInitializer = Objects.requireNonNull(b.depthwiseInitializer, "depthwiseInitializer");
     }
 
     /**
-     * Full form.
+     * A builder for a square kernel with Keras's defaults: stride 1, valid padding, depth multiplier 1, linear
+     * activation, a bias, glorot_uniform kernel.
      *
-     * @throws IllegalArgumentException for a non-positive kernel size, stride or depth multiplier
+     * <pre>{@code DepthwiseConv2D.builder(3).padding(Padding.SAME).activation(Activation.RELU6).build()}</pre>
      */
-    public DepthwiseConv2D(int kernelH, int kernelW, int strideH, int strideW, Padding padding, int depthMultiplier,
-                           Activation activation, boolean useBias, Initializer depthwiseInitializer) {
-        if (kernelH <= 0 || kernelW <= 0) {
-            throw new IllegalArgumentException("DepthwiseConv2D kernel size must be positive, got " + kernelH + "x" + kernelW);
+    public static Builder builder(int kernelSize) {
+        return new Builder(kernelSize, kernelSize);
+    }
+
+    /** A builder for a {@code kernelH x kernelW} kernel; see {@link #builder(int)}. */
+    public static Builder builder(int kernelH, int kernelW) {
+        return new Builder(kernelH, kernelW);
+    }
+
+    /** Named options of a {@link DepthwiseConv2D}, as Keras's keyword arguments; {@link #build()} checks them. */
+    public static final class Builder {
+        private final int kernelH;
+        private final int kernelW;
+        private int strideH = 1;
+        private int strideW = 1;
+        private Padding padding = Padding.VALID;
+        private int depthMultiplier = 1;
+        private Activation activation = Activation.LINEAR;
+        private boolean useBias = true;
+        private Initializer depthwiseInitializer = Initializer.GLOROT_UNIFORM;
+
+        private Builder(int kernelH, int kernelW) {
+            this.kernelH = kernelH;
+            this.kernelW = kernelW;
         }
-        if (strideH <= 0 || strideW <= 0) {
-            throw new IllegalArgumentException("DepthwiseConv2D strides must be positive, got " + strideH + "x" + strideW);
+
+        /** The same stride along height and width. */
+        public Builder strides(int stride) {
+            return strides(stride, stride);
         }
-        if (depthMultiplier <= 0) {
-            throw new IllegalArgumentException("DepthwiseConv2D depth_multiplier must be positive, got " + depthMultiplier);
+
+        /** Strides along height and width. */
+        public Builder strides(int strideH, int strideW) {
+            this.strideH = strideH;
+            this.strideW = strideW;
+            return this;
         }
-        this.kernelH = kernelH;
-        this.kernelW = kernelW;
-        this.strideH = strideH;
-        this.strideW = strideW;
-        this.padding = Objects.requireNonNull(padding, "padding");
-        this.depthMultiplier = depthMultiplier;
-        this.activation = Objects.requireNonNull(activation, "activation");
-        this.useBias = useBias;
-        this.depthwiseInitializer = Objects.requireNonNull(depthwiseInitializer, "depthwiseInitializer");
+
+        /** {@link Padding#VALID} (the default) or {@link Padding#SAME}. */
+        public Builder padding(Padding padding) {
+            this.padding = padding;
+            return this;
+        }
+
+        /** Output channels per input channel (default 1). */
+        public Builder depthMultiplier(int depthMultiplier) {
+            this.depthMultiplier = depthMultiplier;
+            return this;
+        }
+
+        /** The activation applied after the bias (default linear). */
+        public Builder activation(Activation activation) {
+            this.activation = activation;
+            return this;
+        }
+
+        /** Whether the layer has a bias (default true). */
+        public Builder useBias(boolean useBias) {
+            this.useBias = useBias;
+            return this;
+        }
+
+        /** How the kernel is initialized (default glorot_uniform). */
+        public Builder depthwiseInitializer(Initializer initializer) {
+            this.depthwiseInitializer = initializer;
+            return this;
+        }
+
+        /**
+         * The layer.
+         *
+         * @throws IllegalArgumentException for a non-positive kernel size, stride or depth multiplier
+         * @throws NullPointerException     for a null padding, activation or initializer
+         */
+        public DepthwiseConv2D build() {
+            return new DepthwiseConv2D(this);
+        }
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.shears.nn;
 
-import dev.shears.ops.Losses;
+import dev.shears.ops.LossOps;
 import dev.shears.tensor.Tensor;
 
 /**
@@ -23,7 +23,7 @@ public interface Loss {
         return new Loss() {
             @Override
             public Tensor compute(Tensor outputs, int[] labels) {
-                return fromLogits ? Losses.softmaxCrossEntropy(outputs, labels) : Losses.crossEntropyFromProbabilities(outputs, labels);
+                return fromLogits ? LossOps.softmaxCrossEntropy(outputs, labels) : LossOps.crossEntropyFromProbabilities(outputs, labels);
             }
 
             @Override
@@ -43,7 +43,7 @@ public interface Loss {
             public Tensor compute(Tensor outputs, int[] labels) {
                 if (fromLogits || outputs.softmaxInput() != null) {
                     Tensor logits = fromLogits ? outputs : outputs.softmaxInput();
-                    return Losses.softmaxCrossEntropy(logits, labels);
+                    return LossOps.softmaxCrossEntropy(logits, labels);
                 }
                 int c = outputs.shape(-1);
                 float[] oneHot = new float[labels.length * c];
@@ -53,7 +53,7 @@ public interface Loss {
                     }
                     oneHot[i * c + labels[i]] = 1f;
                 }
-                return Losses.categoricalCrossEntropy(outputs, Tensor.of(oneHot, labels.length, c));
+                return LossOps.categoricalCrossEntropy(outputs, Tensor.of(oneHot, labels.length, c));
             }
 
             @Override

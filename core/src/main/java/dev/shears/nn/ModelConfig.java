@@ -1,6 +1,5 @@
 package dev.shears.nn;
 
-import dev.shears.ops.ConvOps.Padding;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -178,19 +177,21 @@ public final class ModelConfig {
             case "Conv2D" -> {
                 int[] k = ConfigFields.pair(c, "kernel_size", 1, MAX_SIZE, at);
                 int[] s = ConfigFields.pair(c, "strides", 1, MAX_SIZE, at);
-                yield new Conv2D(ConfigFields.intField(c, "filters", 1, MAX_UNITS, at), k[0], k[1], s[0], s[1],
-                        ConfigFields.padding(c, at), ConfigFields.activation(c, at), ConfigFields.initializer(c, at),
-                        ConfigFields.regularizer(c, at));
+                yield Conv2D.builder(ConfigFields.intField(c, "filters", 1, MAX_UNITS, at), k[0], k[1])
+                        .strides(s[0], s[1]).padding(ConfigFields.padding(c, at)).activation(ConfigFields.activation(c, at))
+                        .kernelInitializer(ConfigFields.initializer(c, at)).kernelRegularizer(ConfigFields.regularizer(c, at))
+                        .build();
             }
             case "Dense" -> new Dense(ConfigFields.intField(c, "units", 1, MAX_UNITS, at), ConfigFields.activation(c, at),
                     ConfigFields.initializer(c, at), ConfigFields.regularizer(c, at));
             case "DepthwiseConv2D" -> {
                 int[] k = ConfigFields.pair(c, "kernel_size", 1, MAX_SIZE, at);
                 int[] s = ConfigFields.pair(c, "strides", 1, MAX_SIZE, at);
-                yield new DepthwiseConv2D(k[0], k[1], s[0], s[1], ConfigFields.padding(c, at),
-                        ConfigFields.intField(c, "depth_multiplier", 1, MAX_UNITS, at), ConfigFields.activation(c, at),
-                        ConfigFields.booleanField(c, "use_bias", at),
-                        ConfigFields.named(c, "depthwise_initializer", Initializer::fromKerasName, at));
+                yield DepthwiseConv2D.builder(k[0], k[1]).strides(s[0], s[1]).padding(ConfigFields.padding(c, at))
+                        .depthMultiplier(ConfigFields.intField(c, "depth_multiplier", 1, MAX_UNITS, at))
+                        .activation(ConfigFields.activation(c, at)).useBias(ConfigFields.booleanField(c, "use_bias", at))
+                        .depthwiseInitializer(ConfigFields.named(c, "depthwise_initializer", Initializer::fromKerasName, at))
+                        .build();
             }
             case "MaxPooling2D" -> {
                 int[] p = ConfigFields.pair(c, "pool_size", 1, MAX_SIZE, at);

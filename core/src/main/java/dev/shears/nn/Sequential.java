@@ -28,6 +28,9 @@ import java.util.Set;
  * }</pre>
  */
 public final class Sequential {
+    /** Examples per batch of {@link #predict(float[], int)}, Keras's default. */
+    public static final int DEFAULT_PREDICT_BATCH = 32;
+
     private final String name;
     private final int[] inputShape;
     private final long seed;
@@ -108,6 +111,28 @@ public final class Sequential {
             y = l.forward(y, training);
         }
         return y;
+    }
+
+    /**
+     * Inference on {@code n} examples given as one flat array, {@code x (n, inputShape...)}, in batches of
+     * {@link #DEFAULT_PREDICT_BATCH}, recording no graph; the same call as {@code InferenceModel.predict}.
+     *
+     * @return outputs (n, outputShape...) flattened row-major
+     * @throws ShapeMismatchException if x does not hold n examples
+     */
+    public float[] predict(float[] x, int n) {
+        return predict(x, n, DEFAULT_PREDICT_BATCH);
+    }
+
+    /**
+     * The index of the largest output of each of the {@code n} examples (the predicted class); the same call
+     * as {@code InferenceModel.classify}.
+     *
+     * @throws ShapeMismatchException if x does not hold n examples
+     */
+    public int[] classify(float[] x, int n) {
+        int outSize = Math.toIntExact(Shapes.size(outputShape()));
+        return dev.shears.kernels.Elementwise.argmaxRows(predict(x, n), n, outSize);
     }
 
     /**

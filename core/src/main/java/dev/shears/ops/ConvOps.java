@@ -7,6 +7,7 @@ import dev.shears.kernels.Im2col;
 import dev.shears.kernels.Padding2D;
 import dev.shears.kernels.Pool;
 import dev.shears.kernels.SparseKernels;
+import dev.shears.nn.Padding;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Arrays;
@@ -19,14 +20,6 @@ import java.util.Arrays;
  */
 public final class ConvOps {
     private ConvOps() {
-    }
-
-    /** Keras padding modes. */
-    public enum Padding {
-        /** No padding: output = floor((in - k) / stride) + 1. */
-        VALID,
-        /** Zero padding so that output = ceil(in / stride), extra padding at the bottom/right as in TF. */
-        SAME
     }
 
     /**

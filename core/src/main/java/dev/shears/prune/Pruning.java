@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  *
  * <pre>{@code
  * Sequential pruned = Pruning.prune(model, PruningConfig.of(new PolynomialDecay(0.5, 0.8, 0, endStep)));
- * new Trainer(pruned, new Adam(), loss).fit(train, FitOptions.builder().epochs(2).callback(Pruning.callback()).build());
+ * new Trainer(pruned, new Adam(), loss).fit(train, FitOptions.defaults().withEpochs(2).withCallback(Pruning.callback()));
  * Sequential plain = Pruning.strip(pruned);
  * }</pre>
  */

@@ -33,7 +33,7 @@ import java.util.stream.Stream;
  * its place in the callback list does not matter. Not saved: other callbacks' own counters (EarlyStopping's
  * wait, ReduceLROnPlateau's best), as in Keras. A fit that throws keeps its backup.
  *
- * <pre>{@code trainer.fit(train, FitOptions.builder().epochs(10).callback(new BackupAndRestore(Path.of("backup"))).build());}</pre>
+ * <pre>{@code trainer.fit(train, FitOptions.defaults().withEpochs(10).withCallback(new BackupAndRestore(Path.of("backup"))));}</pre>
  */
 public final class BackupAndRestore implements Callback {
     /** The backup file inside the directory. */

@@ -9,7 +9,7 @@ import java.util.List;
  * Options of {@link Trainer#fit}, Keras's {@code fit} arguments: epochs, batch size, validation data or
  * split, callbacks, shuffle seed, initial epoch (for resuming) and verbosity.
  *
- * <pre>{@code FitOptions.builder().epochs(10).batchSize(64).validation(test).build()}</pre>
+ * <pre>{@code FitOptions.defaults().withEpochs(10).withBatchSize(64).withValidation(test)}</pre>
  *
  * @param epochs          total epochs (training runs initialEpoch .. epochs-1)
  * @param batchSize       examples per step; the last batch of an epoch may be smaller
@@ -27,16 +27,16 @@ import java.util.List;
 public record FitOptions(int epochs, int batchSize, Dataset validation, List<Callback> callbacks, long shuffleSeed,
                          int initialEpoch, boolean verbose, PrintStream out, double validationSplit) {
     /**
-     * @throws IllegalArgumentException for non-positive epochs or batch size, a bad initial epoch, a split
-     *                                  outside [0, 1), or a split together with validation data
+     * Checks each value on its own; how they fit together (initial epoch against epochs, a split against
+     * validation data) is checked by {@link #validate()} when {@link Trainer#fit} starts, so that the
+     * {@code with...} copies can come in any order.
+     *
+     * @throws IllegalArgumentException for non-positive epochs or batch size, a negative initial epoch or a
+     *                                  split outside [0, 1)
      */
     public FitOptions {
         if (!(validationSplit >= 0 && validationSplit < 1)) {
             throw new IllegalArgumentException("validationSplit must be in [0, 1), got " + validationSplit);
-        }
-        if (validationSplit > 0 && validation != null) {
-            throw new IllegalArgumentException("validationSplit " + validationSplit
-                    + " cannot be combined with validation data; pass one of them");
         }
         if (epochs <= 0) {
             throw new IllegalArgumentException("epochs must be positive, got " + epochs);
@@ -44,90 +44,85 @@ public record FitOptions(int epochs, int batchSize, Dataset validation, List<Cal
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         }
-        if (initialEpoch < 0 || initialEpoch >= epochs) {
-            throw new IllegalArgumentException("initialEpoch must be in [0, epochs), got " + initialEpoch + " with epochs " + epochs);
+        if (initialEpoch < 0) {
+            throw new IllegalArgumentException("initialEpoch must not be negative, got " + initialEpoch);
         }
         callbacks = List.copyOf(callbacks);
         out = out == null ? System.out : out;
     }
 
-    /** Without a validation split (the form before validationSplit existed). */
-    public FitOptions(int epochs, int batchSize, Dataset validation, List<Callback> callbacks, long shuffleSeed,
-                      int initialEpoch, boolean verbose, PrintStream out) {
-        this(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, 0.0);
+    /** Keras's defaults: 1 epoch, batch 32, no validation, no callbacks, shuffle seed 0, initial epoch 0, verbose. */
+    public static FitOptions defaults() {
+        return new FitOptions(1, 32, null, List.of(), 0L, 0, true, System.out, 0.0);
     }
 
-    /** A builder with Keras's defaults: 1 epoch, batch 32, no validation, shuffle seed 0, verbose. */
-    public static Builder builder() {
-        return new Builder();
+    /**
+     * Checks the values against each other.
+     *
+     * @throws IllegalArgumentException if the initial epoch is not below epochs, or a split comes with
+     *                                  validation data
+     */
+    public FitOptions validate() {
+        if (validationSplit > 0 && validation != null) {
+            throw new IllegalArgumentException("validationSplit " + validationSplit
+                    + " cannot be combined with validation data; pass one of them");
+        }
+        if (initialEpoch >= epochs) {
+            throw new IllegalArgumentException("initialEpoch must be in [0, epochs), got " + initialEpoch + " with epochs " + epochs);
+        }
+        return this;
     }
 
-    /** Builder for {@link FitOptions}. */
-    public static final class Builder {
-        private int epochs = 1;
-        private int batchSize = 32;
-        private Dataset validation;
-        private final List<Callback> callbacks = new ArrayList<>();
-        private long shuffleSeed;
-        private int initialEpoch;
-        private boolean verbose = true;
-        private PrintStream out = System.out;
-        private double validationSplit;
+    /** These options with {@code epochs} in all (training runs initialEpoch .. epochs-1). */
+    public FitOptions withEpochs(int epochs) {
+        return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, validationSplit);
+    }
 
-        public Builder epochs(int epochs) {
-            this.epochs = epochs;
-            return this;
-        }
+    /** These options with {@code batchSize} examples per step. */
+    public FitOptions withBatchSize(int batchSize) {
+        return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, validationSplit);
+    }
 
-        public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
-            return this;
-        }
+    /** These options evaluating {@code validation} after each epoch (null: none). */
+    public FitOptions withValidation(Dataset validation) {
+        return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, validationSplit);
+    }
 
-        public Builder validation(Dataset validation) {
-            this.validation = validation;
-            return this;
-        }
+    /** Keras's validation_split: hold out the last fraction of the training data, see {@link FitOptions}. */
+    public FitOptions withValidationSplit(double fraction) {
+        return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, fraction);
+    }
 
-        /** Keras's validation_split: hold out the last fraction of the training data, see {@link FitOptions}. */
-        public Builder validationSplit(double fraction) {
-            this.validationSplit = fraction;
-            return this;
-        }
+    /** These options with {@code callback} added after the callbacks they have. */
+    public FitOptions withCallback(Callback callback) {
+        List<Callback> all = new ArrayList<>(callbacks);
+        all.add(java.util.Objects.requireNonNull(callback, "callback"));
+        return new FitOptions(epochs, batchSize, validation, all, shuffleSeed, initialEpoch, verbose, out, validationSplit);
+    }
 
-        public Builder callback(Callback callback) {
-            this.callbacks.add(callback);
-            return this;
-        }
+    /** These options with exactly {@code callbacks}, in order (Keras's {@code callbacks=[...]}). */
+    public FitOptions withCallbacks(List<? extends Callback> callbacks) {
+        return new FitOptions(epochs, batchSize, validation, List.copyOf(callbacks), shuffleSeed, initialEpoch, verbose, out,
+                validationSplit);
+    }
 
-        public Builder callbacks(List<? extends Callback> callbacks) {
-            this.callbacks.addAll(callbacks);
-            return this;
-        }
+    /** These options shuffling epoch e by (seed, e). */
+    public FitOptions withShuffleSeed(long seed) {
+        return new FitOptions(epochs, batchSize, validation, callbacks, seed, initialEpoch, verbose, out, validationSplit);
+    }
 
-        public Builder shuffleSeed(long seed) {
-            this.shuffleSeed = seed;
-            return this;
-        }
+    /** These options starting at {@code initialEpoch}, as Keras's initial_epoch. */
+    public FitOptions withInitialEpoch(int initialEpoch) {
+        return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, validationSplit);
+    }
 
-        public Builder initialEpoch(int initialEpoch) {
-            this.initialEpoch = initialEpoch;
-            return this;
-        }
+    /** These options printing progress (true) or not. */
+    public FitOptions withVerbose(boolean verbose) {
+        return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, validationSplit);
+    }
 
-        public Builder verbose(boolean verbose) {
-            this.verbose = verbose;
-            return this;
-        }
-
-        public Builder out(PrintStream out) {
-            this.out = out;
-            return this;
-        }
-
-        public FitOptions build() {
-            return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out,
-                    validationSplit);
-        }
+    /** These options printing progress to {@code out}. */
+    public FitOptions withOut(PrintStream out) {
+        return new FitOptions(epochs, batchSize, validation, callbacks, shuffleSeed, initialEpoch, verbose, out, validationSplit);
     }
 }

@@ -43,8 +43,8 @@ public final class Trainer {
 
     /** Shorthand for {@link #fit(Dataset, FitOptions)} with shuffle seed 0 and progress output. */
     public History fit(Dataset train, int epochs, int batchSize, Dataset validation, Callback... callbacks) {
-        return fit(train, FitOptions.builder().epochs(epochs).batchSize(batchSize).validation(validation)
-                .callbacks(List.of(callbacks)).build());
+        return fit(train, FitOptions.defaults().withEpochs(epochs).withBatchSize(batchSize).withValidation(validation)
+                .withCallbacks(List.of(callbacks)));
     }
 
     /**
@@ -63,10 +63,12 @@ public final class Trainer {
      *
      * @throws ShapeMismatchException      if the data's example shape is not the model's input shape, or the
      *                                     model has fewer outputs than the data has classes
-     * @throws IllegalArgumentException    if the data is empty or too small for the validation split
+     * @throws IllegalArgumentException    if the data is empty or too small for the validation split, or the
+     *                                     options do not fit together ({@link FitOptions#validate()})
      * @throws TrainingDivergedException   if the training loss becomes NaN or infinite
      */
     public History fit(Dataset data, FitOptions options) {
+        options.validate();
         checkData(data, "training");
         if (options.validation() != null) {
             checkData(options.validation(), "validation");

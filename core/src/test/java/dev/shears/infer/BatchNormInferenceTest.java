@@ -17,7 +17,7 @@ import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.tensor.Shapes;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -62,10 +62,10 @@ class BatchNormInferenceTest {
     /** The usual Keras pattern, minus the Activation layer: conv (linear) -> BN, strided, dense -> BN. */
     static Sequential foldable(long seed) {
         return randomStatistics(Sequential.builder(10, 9, 3).seed(seed)
-                .add(new Conv2D(6, 3, 3, 1, 1, Padding.SAME, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(6, 3).padding(Padding.SAME).build())
                 .add(new BatchNormalization())
                 .add(new MaxPooling2D(2))
-                .add(new Conv2D(8, 3, 3, 2, 2, Padding.SAME, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(8, 3).strides(2).padding(Padding.SAME).build())
                 .add(new BatchNormalization(0.99, 1e-3, false, true))
                 .add(new Flatten()).add(new Dense(12, Activation.LINEAR)).add(new BatchNormalization(0.99, 1e-2, true, false))
                 .add(new Dense(4, Activation.SOFTMAX)).build(), seed + 1);
@@ -79,13 +79,13 @@ class BatchNormInferenceTest {
     void foldedModelMatchesEngineOnEveryKernel() {
         for (double sparsity : new double[] {0, 0.7}) {
             Sequential m = TestModels.pruneUnstructured(foldable(3), sparsity);
-            for (Kernel k : new Kernel[] {null, Kernel.DENSE, Kernel.CSR}) {
-                InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force(k));
+            for (WeightFormat k : new WeightFormat[] {null, WeightFormat.DENSE, WeightFormat.CSR}) {
+                InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(k));
                 String d = c.describe();
                 assertFalse(d.contains("BatchNorm"), d);
                 assertTrue(d.contains("conv2d+batch_normalization ") && d.contains("conv2d_1+batch_normalization_1")
                         && d.contains("dense+batch_normalization_2"), d);
-                assertEquals(List.of("conv2d", "conv2d_1", "dense", "dense_1"), List.copyOf(c.kernels().keySet()));
+                assertEquals(List.of("conv2d", "conv2d_1", "dense", "dense_1"), List.copyOf(c.formats().keySet()));
                 for (int n : new int[] {1, 5, 19}) {
                     float[] x = input(m, n, 10 + n);
                     float diff = TestModels.maxAbsDiff(m.predict(x, n, 32), c.predict(x, n));
@@ -110,7 +110,7 @@ class BatchNormInferenceTest {
             assertEquals(kernel[i] == 0f, folded[i] == 0f, "zero pattern at " + i);
             assertEquals(0, Float.floatToRawIntBits(folded[i] == 0f ? folded[i] : 0f), "a folded zero is +0");
         }
-        assertEquals(KernelRule.chooseConv(kernel, 6, false), c.kernels().get("conv2d_1"));
+        assertEquals(WeightFormatRule.chooseConv(kernel, 6, false), c.formats().get("conv2d_1"));
     }
 
     /**
@@ -154,14 +154,14 @@ class BatchNormInferenceTest {
     void unfoldableBatchNormsMatchEngine() {
         Sequential m = randomStatistics(Sequential.builder(9, 8, 2).seed(9)
                 .add(new BatchNormalization())
-                .add(new Conv2D(5, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(5, 3).activation(Activation.RELU).build())
                 .add(new BatchNormalization())
                 .add(new MaxPooling2D(2))
                 .add(new BatchNormalization())
                 .add(new GlobalAveragePooling2D()).add(new BatchNormalization())
                 .add(new Dense(3, Activation.SOFTMAX)).build(), 10);
-        for (Kernel k : new Kernel[] {null, Kernel.DENSE, Kernel.CSR}) {
-            InferenceModel c = InferenceModel.compile(TestModels.pruneUnstructured(m, 0.6), InferenceModel.Options.auto().force(k));
+        for (WeightFormat k : new WeightFormat[] {null, WeightFormat.DENSE, WeightFormat.CSR}) {
+            InferenceModel c = InferenceModel.compile(TestModels.pruneUnstructured(m, 0.6), InferenceModel.Options.defaults().withFormat(k));
             assertEquals(4, c.describe().split("BatchNorm", -1).length - 1, c.describe());
             for (int n : new int[] {1, 4, 17}) {
                 float[] x = input(m, n, 20 + n);
@@ -178,12 +178,12 @@ class BatchNormInferenceTest {
     @Test
     void standaloneStepRunsOnChannelMajorPlanes() {
         Sequential m = randomStatistics(Sequential.builder(9, 8, 3).seed(11)
-                .add(new Conv2D(5, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(5, 3).activation(Activation.RELU).build())
                 .add(new BatchNormalization())
                 .add(new MaxPooling2D(2))
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build(), 12);
         TestModels.pruneUnstructured(m, 0.7);
-        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR));
+        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR));
         String d = c.describe();
         assertTrue(d.contains("channel-major"), d);
         assertTrue(d.indexOf("BatchNorm") < d.indexOf("ToNHWC"), d);
@@ -197,7 +197,7 @@ class BatchNormInferenceTest {
     @Test
     void foldingIntoABiasFreeDepthwiseConvGivesItABias() throws IOException {
         Sequential m = randomStatistics(Sequential.builder(8, 7, 4).seed(13)
-                .add(new DepthwiseConv2D(3, 3, 1, 1, Padding.SAME, 2, Activation.LINEAR, false, Initializer.GLOROT_UNIFORM))
+                .add(DepthwiseConv2D.builder(3).padding(Padding.SAME).depthMultiplier(2).useBias(false).build())
                 .add(new BatchNormalization())
                 .add(new GlobalAveragePooling2D()).add(new Dense(3, Activation.SOFTMAX)).build(), 14);
         InferenceModel c = InferenceModel.compile(m);
@@ -217,16 +217,16 @@ class BatchNormInferenceTest {
     void compactFilesRoundTripFoldedAndStandaloneBatchNorms() throws IOException {
         Sequential standalone = randomStatistics(Sequential.builder(9, 8, 2).seed(16)
                 .add(new BatchNormalization(0.99, 1e-3, false, true))
-                .add(new Conv2D(5, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(5, 3).activation(Activation.RELU).build())
                 .add(new MaxPooling2D(2)).add(new BatchNormalization())
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build(), 17);
         for (Sequential m : new Sequential[] {TestModels.pruneUnstructured(foldable(18), 0.8), TestModels.pruneUnstructured(standalone, 0.7)}) {
             for (InferenceModel original : new InferenceModel[] {InferenceModel.compile(m),
-                InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR))}) {
+                InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR))}) {
                 Path f = dir.resolve("bn.shrs");
                 CompactModelFile.write(original, f);
                 InferenceModel back = CompactModelFile.read(f);
-                assertEquals(original.kernels(), back.kernels());
+                assertEquals(original.formats(), back.formats());
                 if (m == standalone) {
                     assertEquals(original.describe(), back.describe());
                 } else {
@@ -267,7 +267,7 @@ class BatchNormInferenceTest {
         assertRejected(channels, "layer batch_normalization shape", "4 vectors of 5");
 
         Sequential dw = Sequential.builder(4, 4, 2)
-                .add(new DepthwiseConv2D(3, 3, 1, 1, Padding.VALID, 1, Activation.RELU, false, Initializer.GLOROT_UNIFORM)).build();
+                .add(DepthwiseConv2D.builder(3).activation(Activation.RELU).useBias(false).build()).build();
         byte[] dwOk = CompactModelFile.toBytes(InferenceModel.compile(dw));
         int biasAt = 20 + LeReader.intAt(dwOk, 16) + 4 + 9 + 4 * 18; // record: u8, u32 k, u32 oc, 18 kernel floats
         byte[] bias = dwOk.clone();

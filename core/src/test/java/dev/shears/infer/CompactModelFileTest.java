@@ -14,7 +14,7 @@ import dev.shears.nn.Initializer;
 import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.ZeroPadding2D;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +45,7 @@ class CompactModelFileTest {
             Path f = dir.resolve("m.shrs");
             CompactModelFile.write(original, f);
             InferenceModel back = CompactModelFile.read(f);
-            assertEquals(original.kernels(), back.kernels());
+            assertEquals(original.formats(), back.formats());
             float[] x = TestModels.randomInput(5, IMAGE, new Random(1));
             assertArrayEquals(original.predict(x, 5), back.predict(x, 5));
         }
@@ -54,16 +54,16 @@ class CompactModelFileTest {
     @Test
     void modelWithZeroPaddingRoundTrips() throws IOException {
         Sequential m = TestModels.pruneUnstructured(Sequential.builder(10, 9, 3).seed(25)
-                .add(new Conv2D(5, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(5, 3).activation(Activation.RELU).build())
                 .add(new ZeroPadding2D(1, 0, 2, 1))
-                .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(4, 3).strides(2).activation(Activation.RELU).build())
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build(), 0.7);
         for (InferenceModel original : new InferenceModel[] {InferenceModel.compile(m),
-            InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR))}) {
+            InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR))}) {
             Path f = dir.resolve("pad.shrs");
             CompactModelFile.write(original, f);
             InferenceModel back = CompactModelFile.read(f);
-            assertEquals(original.kernels(), back.kernels());
+            assertEquals(original.formats(), back.formats());
             assertEquals(original.describe(), back.describe());
             float[] x = TestModels.randomInput(6, 10 * 9 * 3, new Random(3));
             assertArrayEquals(original.predict(x, 6), back.predict(x, 6));
@@ -204,8 +204,8 @@ class CompactModelFileTest {
         CompactFormatException e = assertThrows(CompactFormatException.class, () -> CompactModelFile.read(f, true));
         assertTrue(e.getMessage().startsWith(f + ": layer dense bias: value 3 is Infinity"), e.getMessage());
         IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
-                () -> InferenceModel.compile(m, InferenceModel.Options.auto().rejectNonFinite(true)));
+                () -> InferenceModel.compile(m, InferenceModel.Options.defaults().withRejectNonFinite(true)));
         assertTrue(c.getMessage().contains("dense/bias") && c.getMessage().contains("Infinity"), c.getMessage());
-        InferenceModel.compile(TestModels.tutorial(26), InferenceModel.Options.auto().rejectNonFinite(true));
+        InferenceModel.compile(TestModels.tutorial(26), InferenceModel.Options.defaults().withRejectNonFinite(true));
     }
 }

@@ -13,7 +13,7 @@ import dev.shears.nn.Flatten;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -42,7 +42,7 @@ class DamagedCompactFilesTest {
     /** Conv2D 95% zeros (gaps encoding), a Dense layer half zeros (bitmap), a dense Dense layer. */
     static byte[] valid() {
         Sequential m = Sequential.builder(6, 5, 2).seed(11)
-                .add(new Conv2D(4, 3, 3, 1, 1, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(4, 3).padding(Padding.SAME).activation(Activation.RELU).build())
                 .add(new MaxPooling2D(2)).add(new Flatten())
                 .add(new Dense(8, Activation.RELU)).add(new Dense(3, Activation.SOFTMAX)).build();
         TestModels.zeroSmallest(m.parameters().get(0).data(), 0.95);

@@ -14,7 +14,7 @@ import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.tensor.Shapes;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +30,7 @@ class DepthwiseInferenceTest {
     Path dir;
 
     private static DepthwiseConv2D dw(int k, int stride, Padding padding, int dm, Activation act, boolean bias) {
-        return new DepthwiseConv2D(k, k, stride, stride, padding, dm, act, bias, Initializer.GLOROT_UNIFORM);
+        return DepthwiseConv2D.builder(k).strides(stride).padding(padding).depthMultiplier(dm).activation(act).useBias(bias).build();
     }
 
     /** Small random biases, so that they matter. */
@@ -62,8 +62,8 @@ class DepthwiseInferenceTest {
         for (Sequential m : models) {
             withBiases(m, 4);
             for (int maxBatch : new int[] {1, 8}) {
-                InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().maxBatch(maxBatch));
-                assertTrue(c.describe().contains("DwConv2D") && c.kernels().values().stream().allMatch(k -> k == Kernel.DENSE), c.describe());
+                InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withMaxBatch(maxBatch));
+                assertTrue(c.describe().contains("DwConv2D") && c.formats().values().stream().allMatch(k -> k == WeightFormat.DENSE), c.describe());
                 for (int n : new int[] {1, 3, 19}) {
                     float[] x = input(m, n, n);
                     assertArrayEquals(m.predict(x, n, 32), c.predict(x, n), 0f, c.describe() + " batch " + n);
@@ -76,18 +76,18 @@ class DepthwiseInferenceTest {
     @Test
     void mixedModelMatchesEngineOnEveryKernel() {
         Sequential m = withBiases(Sequential.builder(12, 11, 3).seed(5)
-                .add(new Conv2D(8, 3, 3, 1, 1, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(8, 3).padding(Padding.SAME).activation(Activation.RELU).build())
                 .add(dw(3, 2, Padding.SAME, 1, Activation.RELU, true))
-                .add(new Conv2D(12, 1, 1, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(12, 1).activation(Activation.RELU).build())
                 .add(dw(3, 1, Padding.VALID, 2, Activation.RELU, false))
                 .add(new GlobalAveragePooling2D()).add(new Dense(4, Activation.SOFTMAX)).build(), 6);
         TestModels.pruneUnstructured(m, 0.7);
-        for (Kernel k : new Kernel[] {null, Kernel.DENSE, Kernel.CSR}) {
-            InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force(k));
-            assertEquals(Kernel.DENSE, c.kernels().get("depthwise_conv2d"));
-            assertEquals(Kernel.DENSE, c.kernels().get("depthwise_conv2d_1"));
+        for (WeightFormat k : new WeightFormat[] {null, WeightFormat.DENSE, WeightFormat.CSR}) {
+            InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(k));
+            assertEquals(WeightFormat.DENSE, c.formats().get("depthwise_conv2d"));
+            assertEquals(WeightFormat.DENSE, c.formats().get("depthwise_conv2d_1"));
             String d = c.describe();
-            if (k == Kernel.CSR) {
+            if (k == WeightFormat.CSR) {
                 int back = d.indexOf("ToNHWC");
                 assertTrue(back > d.indexOf("conv2d ") && back < d.indexOf("depthwise_conv2d "), d);
             }
@@ -103,10 +103,10 @@ class DepthwiseInferenceTest {
     void onlyTheDenseKernelMayBeForcedByName() {
         Sequential m = Sequential.builder(6, 6, 4).add(dw(3, 1, Padding.SAME, 1, Activation.RELU, true)).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> InferenceModel.compile(m, InferenceModel.Options.auto().force("depthwise_conv2d", Kernel.CSR)));
+                () -> InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat("depthwise_conv2d", WeightFormat.CSR)));
         assertTrue(e.getMessage().contains("depthwise_conv2d") && e.getMessage().contains("CSR"), e.getMessage());
-        assertEquals(Kernel.DENSE, InferenceModel.compile(m, InferenceModel.Options.auto().force("depthwise_conv2d", Kernel.DENSE))
-                .kernels().get("depthwise_conv2d"));
+        assertEquals(WeightFormat.DENSE, InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat("depthwise_conv2d", WeightFormat.DENSE))
+                .formats().get("depthwise_conv2d"));
     }
 
     @Test
@@ -122,7 +122,7 @@ class DepthwiseInferenceTest {
         CompactModelFile.write(original, f);
         assertTrue(Files.size(f) < 0.5 * dense.length, Files.size(f) + " vs dense " + dense.length);
         InferenceModel back = CompactModelFile.read(f);
-        assertEquals(original.kernels(), back.kernels());
+        assertEquals(original.formats(), back.formats());
         assertEquals(original.describe(), back.describe());
         float[] x = input(m, 5, 9);
         assertArrayEquals(original.predict(x, 5), back.predict(x, 5), 0f);

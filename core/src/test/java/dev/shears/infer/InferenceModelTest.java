@@ -12,7 +12,7 @@ import dev.shears.nn.Flatten;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.ZeroPadding2D;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.tensor.ShapeMismatchException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,16 +32,16 @@ class InferenceModelTest {
         float[] expected = model.predict(x, n, 32);
         float[] got = compiled.predict(x, n);
         float d = TestModels.maxAbsDiff(expected, got);
-        assertTrue(d < TOL, "max abs diff " + d + " with kernels " + compiled.kernels() + " at batch " + n);
+        assertTrue(d < TOL, "max abs diff " + d + " with kernels " + compiled.formats() + " at batch " + n);
     }
 
     @Test
     void denseTutorialMatchesEngineAtSeveralBatchSizes() {
         Sequential m = TestModels.tutorial(7);
-        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().maxBatch(16));
+        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withMaxBatch(16));
         // No zeros: every layer dense, except the one-channel conv, whose planar kernel is faster even then
-        assertEquals(Kernel.CSR, c.kernels().get("conv2d"), c.describe());
-        assertTrue(c.kernels().entrySet().stream().allMatch(e -> e.getKey().equals("conv2d") || e.getValue() == Kernel.DENSE), c.describe());
+        assertEquals(WeightFormat.CSR, c.formats().get("conv2d"), c.describe());
+        assertTrue(c.formats().entrySet().stream().allMatch(e -> e.getKey().equals("conv2d") || e.getValue() == WeightFormat.DENSE), c.describe());
         for (int n : new int[] {1, 3, 16, 37}) {
             assertMatchesEngine(m, c, n, n);
         }
@@ -52,16 +52,16 @@ class InferenceModelTest {
         Sequential m = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.8);
         // 50% is below the planar conv break-even: the rule keeps the dense kernel; 80% and 95% are above it
         Sequential m50 = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.5);
-        assertEquals(Kernel.DENSE, InferenceModel.compile(m50).kernels().get("conv2d_1"));
-        assertEquals(Kernel.CSR, InferenceModel.compile(m).kernels().get("conv2d_1"));
+        assertEquals(WeightFormat.DENSE, InferenceModel.compile(m50).formats().get("conv2d_1"));
+        assertEquals(WeightFormat.CSR, InferenceModel.compile(m).formats().get("conv2d_1"));
         Sequential m95 = TestModels.pruneUnstructured(TestModels.tutorial(8), 0.95);
-        assertEquals(Kernel.CSR, InferenceModel.compile(m95).kernels().get("conv2d_1"));
-        InferenceModel auto = InferenceModel.compile(m, InferenceModel.Options.auto().force("conv2d_1", Kernel.CSR));
+        assertEquals(WeightFormat.CSR, InferenceModel.compile(m95).formats().get("conv2d_1"));
+        InferenceModel auto = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat("conv2d_1", WeightFormat.CSR));
         for (int n : new int[] {1, 5, 64}) {
             assertMatchesEngine(m, auto, n, 100 + n);
             assertMatchesEngine(m95, InferenceModel.compile(m95), n, 150 + n);
-            assertMatchesEngine(m, InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.BLOCK4).force("conv2d", Kernel.CSR)), n, 200 + n);
-            assertMatchesEngine(m, InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.DENSE)), n, 300 + n);
+            assertMatchesEngine(m, InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.BLOCK4).withFormat("conv2d", WeightFormat.CSR)), n, 200 + n);
+            assertMatchesEngine(m, InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.DENSE)), n, 300 + n);
         }
     }
 
@@ -72,12 +72,12 @@ class InferenceModelTest {
         Dense dense = (Dense) m.layers().get(7);
         TestModels.pruneTwoFour(conv2.kernel().data(), 400, 32);
         TestModels.pruneBlock4(dense.kernel().data(), 32, 128, 0.8);
-        assertEquals(Kernel.TWO_FOUR, KernelRule.structured(conv2.kernel().data(), 400, 32));
-        assertEquals(Kernel.BLOCK4, KernelRule.structured(dense.kernel().data(), 32, 128));
-        assertEquals(Kernel.CSR, KernelRule.structured(TestModels.pruneUnstructured(TestModels.tutorial(1), 0.8).parameters().get(2).data(), 400, 32));
-        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force("conv2d_1", Kernel.TWO_FOUR).force("dense", Kernel.BLOCK4));
-        assertEquals(Kernel.TWO_FOUR, c.kernels().get("conv2d_1"), c.describe());
-        assertEquals(Kernel.BLOCK4, c.kernels().get("dense"), c.describe());
+        assertEquals(WeightFormat.TWO_FOUR, WeightFormatRule.structured(conv2.kernel().data(), 400, 32));
+        assertEquals(WeightFormat.BLOCK4, WeightFormatRule.structured(dense.kernel().data(), 32, 128));
+        assertEquals(WeightFormat.CSR, WeightFormatRule.structured(TestModels.pruneUnstructured(TestModels.tutorial(1), 0.8).parameters().get(2).data(), 400, 32));
+        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat("conv2d_1", WeightFormat.TWO_FOUR).withFormat("dense", WeightFormat.BLOCK4));
+        assertEquals(WeightFormat.TWO_FOUR, c.formats().get("conv2d_1"), c.describe());
+        assertEquals(WeightFormat.BLOCK4, c.formats().get("dense"), c.describe());
         assertMatchesEngine(m, c, 1, 1);
         assertMatchesEngine(m, c, 9, 2);
     }
@@ -85,13 +85,13 @@ class InferenceModelTest {
     @Test
     void samePaddingStridedConvAndSparsityOneEdgeCases() {
         Sequential m = Sequential.builder(9, 7, 3).seed(3)
-                .add(new Conv2D(5, 3, 3, 2, 2, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM))
-                .add(new Conv2D(6, 1, 1, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(5, 3).strides(2).padding(Padding.SAME).activation(Activation.RELU).build())
+                .add(Conv2D.builder(6, 1).build())
                 .add(new Flatten()).add(new Dense(4, Activation.LINEAR)).build();
         java.util.Arrays.fill(((Dense) m.layers().get(3)).kernel().data(), 0f); // sparsity 1.0: output = bias
         ((Dense) m.layers().get(3)).bias().data()[2] = 0.5f;
-        for (Kernel k : new Kernel[] {Kernel.DENSE, Kernel.CSR, Kernel.BLOCK4}) {
-            InferenceModel.Options o = InferenceModel.Options.auto().force(k).force("conv2d_1", k == Kernel.BLOCK4 ? Kernel.CSR : k);
+        for (WeightFormat k : new WeightFormat[] {WeightFormat.DENSE, WeightFormat.CSR, WeightFormat.BLOCK4}) {
+            InferenceModel.Options o = InferenceModel.Options.defaults().withFormat(k).withFormat("conv2d_1", k == WeightFormat.BLOCK4 ? WeightFormat.CSR : k);
             assertMatchesEngine(m, InferenceModel.compile(m, o), 3, 4);
         }
     }
@@ -106,29 +106,29 @@ class InferenceModelTest {
     void planarSparseConvsMatchEngineInEveryPosition() {
         List<Sequential> models = List.of(
                 Sequential.builder(20, 34, 3).seed(11)
-                        .add(new Conv2D(8, 3, 3, 1, 1, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM))
-                        .add(new Conv2D(5, 5, 3, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(8, 3).padding(Padding.SAME).activation(Activation.RELU).build())
+                        .add(Conv2D.builder(5, 5, 3).build())
                         .add(new dev.shears.nn.MaxPooling2D(2))
                         .add(new Flatten()).add(new Dense(7, Activation.SOFTMAX)).build(),
                 Sequential.builder(15, 10, 1).seed(12)
-                        .add(new Conv2D(6, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(6, 3).activation(Activation.RELU).build())
                         .add(new dev.shears.nn.MaxPooling2D(2))
-                        .add(new Conv2D(4, 2, 2, 1, 1, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM)).build(),
+                        .add(Conv2D.builder(4, 2).padding(Padding.SAME).activation(Activation.RELU).build()).build(),
                 Sequential.builder(36, 36, 2).seed(13)
-                        .add(new Conv2D(3, 5, 5, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(3, 5).activation(Activation.RELU).build())
                         .add(new dev.shears.nn.MaxPooling2D(3, 3, 3, 3))
-                        .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(4, 3).strides(2).activation(Activation.RELU).build())
                         .add(new dev.shears.nn.GlobalAveragePooling2D()).add(new Dense(3, Activation.LINEAR)).build(),
                 Sequential.builder(28, 28, 1).seed(14)
-                        .add(new Conv2D(16, 5, 5, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(16, 5).activation(Activation.RELU).build())
                         .add(new dev.shears.nn.MaxPooling2D(2))
-                        .add(new Conv2D(32, 5, 5, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(32, 5).activation(Activation.RELU).build())
                         .add(new dev.shears.nn.MaxPooling2D(2))
                         .add(new dev.shears.nn.GlobalAveragePooling2D()).add(new Dense(10, Activation.SOFTMAX)).build());
         for (Sequential m : models) {
             for (double sparsity : new double[] {0, 0.8, 1}) {
                 Sequential pruned = TestModels.pruneUnstructured(m, sparsity);
-                InferenceModel c = InferenceModel.compile(pruned, InferenceModel.Options.auto().force(Kernel.CSR));
+                InferenceModel c = InferenceModel.compile(pruned, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR));
                 for (int n : new int[] {1, 3, 20}) {
                     assertMatchesEngine(pruned, c, n, n);
                 }
@@ -141,11 +141,11 @@ class InferenceModelTest {
     void zeroPaddingThenStridedValidConvMatchesEngine() {
         Sequential m = Sequential.builder(9, 7, 2).seed(21)
                 .add(new ZeroPadding2D(1))
-                .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(4, 3).strides(2).activation(Activation.RELU).build())
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
         TestModels.pruneUnstructured(m, 0.5);
-        for (Kernel k : new Kernel[] {null, Kernel.DENSE, Kernel.CSR}) {
-            InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force(k));
+        for (WeightFormat k : new WeightFormat[] {null, WeightFormat.DENSE, WeightFormat.CSR}) {
+            InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(k));
             assertTrue(c.describe().contains("ZeroPad"), c.describe());
             for (int n : new int[] {1, 4, 19}) {
                 assertMatchesEngine(m, c, n, 60 + n);
@@ -160,29 +160,29 @@ class InferenceModelTest {
      */
     @Test
     void zeroPaddingAfterPlanarSparseConvMatchesEngine() {
-        Conv2D planar = new Conv2D(5, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM);
+        Conv2D planar = Conv2D.builder(5, 3).activation(Activation.RELU).build();
         List<Sequential> models = List.of(
                 Sequential.builder(10, 9, 3).seed(22).add(planar)
                         .add(new ZeroPadding2D(1, 0, 2, 1))
-                        .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(4, 3).strides(2).activation(Activation.RELU).build())
                         .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build(),
                 Sequential.builder(8, 11, 1).seed(23)
-                        .add(new Conv2D(6, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(6, 3).activation(Activation.RELU).build())
                         .add(new ZeroPadding2D(1))
-                        .add(new Conv2D(4, 3, 3, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(4, 3).build())
                         .add(new dev.shears.nn.MaxPooling2D(2))
                         .add(new Flatten()).add(new Dense(5, Activation.LINEAR)).build(),
                 Sequential.builder(7, 6, 2).seed(24)
-                        .add(new Conv2D(3, 2, 2, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                        .add(Conv2D.builder(3, 2).activation(Activation.RELU).build())
                         .add(new ZeroPadding2D(0, 2, 1, 0)).build());
         for (Sequential m : models) {
             Sequential pruned = TestModels.pruneUnstructured(m, 0.6);
-            InferenceModel c = InferenceModel.compile(pruned, InferenceModel.Options.auto().force(Kernel.CSR));
+            InferenceModel c = InferenceModel.compile(pruned, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR));
             for (int n : new int[] {1, 3, 20}) {
                 assertMatchesEngine(pruned, c, n, 70 + n);
             }
         }
-        String d = InferenceModel.compile(models.get(0), InferenceModel.Options.auto().force(Kernel.CSR)).describe();
+        String d = InferenceModel.compile(models.get(0), InferenceModel.Options.defaults().withFormat(WeightFormat.CSR)).describe();
         int pad = d.indexOf("ZeroPad");
         int back = d.indexOf("ToNHWC");
         assertTrue(pad > d.indexOf(planar.name()) && back > pad && back < d.indexOf("conv2d_1"), d);
@@ -192,20 +192,20 @@ class InferenceModelTest {
     void kernelRuleFollowsTheMeasuredBreakEvens() {
         Random rng = new Random(5);
         float[] conv = TestModels.sparseMatrix(400, 32, 0, rng);
-        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 16, true));
-        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 1, true), "one input channel: planar even when dense");
-        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 1, false), "strided: only from 90%");
+        assertEquals(WeightFormat.DENSE, WeightFormatRule.chooseConv(conv, 16, true));
+        assertEquals(WeightFormat.CSR, WeightFormatRule.chooseConv(conv, 1, true), "one input channel: planar even when dense");
+        assertEquals(WeightFormat.DENSE, WeightFormatRule.chooseConv(conv, 1, false), "strided: only from 90%");
         TestModels.zeroSmallest(conv, 0.6);
-        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 16, true));
-        assertEquals(Kernel.DENSE, KernelRule.chooseConv(conv, 16, false));
+        assertEquals(WeightFormat.CSR, WeightFormatRule.chooseConv(conv, 16, true));
+        assertEquals(WeightFormat.DENSE, WeightFormatRule.chooseConv(conv, 16, false));
         TestModels.zeroSmallest(conv, 0.9);
-        assertEquals(Kernel.CSR, KernelRule.chooseConv(conv, 16, false));
+        assertEquals(WeightFormat.CSR, WeightFormatRule.chooseConv(conv, 16, false));
         float[] big = TestModels.sparseMatrix(256, 64, 0, rng);
         TestModels.zeroSmallest(big, 0.7);
-        assertEquals(Kernel.CSR, KernelRule.chooseDense(big));
+        assertEquals(WeightFormat.CSR, WeightFormatRule.chooseDense(big));
         float[] small = TestModels.sparseMatrix(32, 128, 0.99, rng);
-        assertEquals(Kernel.DENSE, KernelRule.chooseDense(small), "fewer than 16384 weights stay dense");
-        assertEquals(Kernel.DENSE, KernelRule.chooseDense(TestModels.sparseMatrix(256, 64, 0.5, rng)));
+        assertEquals(WeightFormat.DENSE, WeightFormatRule.chooseDense(small), "fewer than 16384 weights stay dense");
+        assertEquals(WeightFormat.DENSE, WeightFormatRule.chooseDense(TestModels.sparseMatrix(256, 64, 0.5, rng)));
     }
 
     /** The SELL path (CSR dense layers at batch <= 8) and the axpy path (larger batches) against the engine. */
@@ -213,7 +213,7 @@ class InferenceModelTest {
     void sparseDenseLayerMatchesEngineOnBothPaths() {
         Sequential m = Sequential.builder(300).seed(6).add(new Dense(77, Activation.RELU)).add(new Dense(200, Activation.LINEAR)).build();
         TestModels.pruneUnstructured(m, 0.8);
-        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR));
+        InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR));
         for (int n : new int[] {1, 2, 8, 9, 33}) {
             assertMatchesEngine(m, c, n, 40 + n);
         }
@@ -227,7 +227,7 @@ class InferenceModelTest {
         assertConcurrentCallsMatch(InferenceModel.compile(m), IMAGE);
         Sequential d = TestModels.pruneUnstructured(Sequential.builder(300).seed(9).add(new Dense(200, Activation.RELU))
                 .add(new Dense(30, Activation.LINEAR)).build(), 0.8);
-        assertConcurrentCallsMatch(InferenceModel.compile(d, InferenceModel.Options.auto().force(Kernel.CSR)), 300);
+        assertConcurrentCallsMatch(InferenceModel.compile(d, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR)), 300);
     }
 
     private static void assertConcurrentCallsMatch(InferenceModel c, int inputSize) throws Exception {
@@ -277,9 +277,9 @@ class InferenceModelTest {
         }
         assertTrue(c.describe().contains("conv2d_1") && c.describe().contains("CSR"), c.describe());
         assertThrows(ShapeMismatchException.class, () -> c.predict(new float[10], 1));
-        assertThrows(IllegalArgumentException.class, () -> InferenceModel.compile(m, InferenceModel.Options.auto().force("nope", Kernel.CSR)));
-        assertThrows(IllegalArgumentException.class, () -> InferenceModel.compile(m, InferenceModel.Options.auto().force("dense", Kernel.TWO_FOUR)));
-        assertThrows(IllegalArgumentException.class, () -> InferenceModel.Options.auto().maxBatch(0));
+        assertThrows(IllegalArgumentException.class, () -> InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat("nope", WeightFormat.CSR)));
+        assertThrows(IllegalArgumentException.class, () -> InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat("dense", WeightFormat.TWO_FOUR)));
+        assertThrows(IllegalArgumentException.class, () -> InferenceModel.Options.defaults().withMaxBatch(0));
     }
 
     @Test

@@ -16,7 +16,7 @@ import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Reshape;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Random;
@@ -34,10 +34,10 @@ class LayerFilesTest {
 
     private static Sequential model(long seed) {
         return TestModels.pruneUnstructured(Sequential.builder(10, 9, 3).seed(seed)
-                .add(new Conv2D(6, 3, 3, 1, 1, Padding.VALID, Activation.GELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(6, 3).activation(Activation.GELU).build())
                 .add(new ActivationLayer(Activation.TANH))
                 .add(new AveragePooling2D(2, 2, 2, 2, Padding.SAME))
-                .add(new Conv2D(5, 2, 2, 1, 1, Padding.SAME, Activation.LEAKY_RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(5, 2).padding(Padding.SAME).activation(Activation.LEAKY_RELU).build())
                 .add(new AveragePooling2D(3, 2, 1, 1, Padding.VALID))
                 .add(new ActivationLayer(Activation.SOFTMAX))
                 .add(new GlobalMaxPooling2D())
@@ -66,11 +66,11 @@ class LayerFilesTest {
     void compactFilesRoundTrip() throws IOException {
         Sequential m = model(42);
         for (InferenceModel original : new InferenceModel[] {InferenceModel.compile(m),
-            InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR))}) {
+            InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR))}) {
             Path f = dir.resolve("layers.shrs");
             CompactModelFile.write(original, f);
             InferenceModel back = CompactModelFile.read(f);
-            assertEquals(original.kernels(), back.kernels());
+            assertEquals(original.formats(), back.formats());
             assertEquals(original.describe(), back.describe());
             assertTrue(back.describe().contains("AvgPool") && back.describe().contains("GMP2D"), back.describe());
             float[] x = TestModels.randomInput(6, 10 * 9 * 3, new Random(6));

@@ -16,7 +16,7 @@ import dev.shears.nn.GlobalMaxPooling2D;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.Reshape;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -45,13 +45,13 @@ class LayersRuntimeTest {
     }
 
     private static void assertMatchesEngineOnEveryKernel(Sequential pruned, long seed) {
-        for (Kernel k : new Kernel[] {null, Kernel.DENSE, Kernel.CSR}) {
-            assertMatchesEngine(pruned, InferenceModel.compile(pruned, InferenceModel.Options.auto().force(k)), seed);
+        for (WeightFormat k : new WeightFormat[] {null, WeightFormat.DENSE, WeightFormat.CSR}) {
+            assertMatchesEngine(pruned, InferenceModel.compile(pruned, InferenceModel.Options.defaults().withFormat(k)), seed);
         }
     }
 
     private static Conv2D conv(int filters, int k, int stride, Padding padding, Activation act) {
-        return new Conv2D(filters, k, k, stride, stride, padding, act, Initializer.GLOROT_UNIFORM);
+        return Conv2D.builder(filters, k).strides(stride).padding(padding).activation(act).build();
     }
 
     /**
@@ -65,7 +65,7 @@ class LayersRuntimeTest {
                     .add(conv(6, 3, 1, Padding.VALID, act)).add(conv(4, 3, 2, Padding.SAME, act))
                     .add(new Flatten()).add(new Dense(10, act)).add(new Dense(3, act)).build(), 0.6);
             assertMatchesEngineOnEveryKernel(m, 40);
-            String d = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR)).describe();
+            String d = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR)).describe();
             assertTrue(d.contains(act.kerasName()), d);
         }
     }
@@ -86,7 +86,7 @@ class LayersRuntimeTest {
                 .add(new GlobalMaxPooling2D())
                 .add(new Dense(8, Activation.ELU)).add(new Dense(4, Activation.SIGMOID)).build(), 0.6);
         assertMatchesEngineOnEveryKernel(m, 50);
-        InferenceModel csr = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR));
+        InferenceModel csr = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR));
         String d = csr.describe();
         assertFalse(d.contains("ToNHWC"), d);
         assertTrue(d.contains("Activation") && d.contains("AvgPool") && d.contains("GMP2D"), d);
@@ -115,7 +115,7 @@ class LayersRuntimeTest {
         for (Sequential model : models) {
             Sequential m = TestModels.pruneUnstructured(model, 0.6);
             assertMatchesEngineOnEveryKernel(m, 60);
-            String d = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR)).describe();
+            String d = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR)).describe();
             int back = d.indexOf("ToNHWC");
             assertTrue(back > d.indexOf(m.layers().get(0).name()) && back < d.indexOf(m.layers().get(2).name()), d);
         }
@@ -131,7 +131,7 @@ class LayersRuntimeTest {
                 .add(new AveragePooling2D(2))
                 .add(new ActivationLayer(Activation.ELU)).build(), 0.5);
         assertMatchesEngineOnEveryKernel(m, 70);
-        String d = InferenceModel.compile(m, InferenceModel.Options.auto().force(Kernel.CSR)).describe();
+        String d = InferenceModel.compile(m, InferenceModel.Options.defaults().withFormat(WeightFormat.CSR)).describe();
         String[] lines = d.split("\n");
         assertTrue(lines[lines.length - 1].contains("ToNHWC"), "still channel-major after the last layer:\n" + d);
         assertTrue(lines[lines.length - 2].contains("elu"), d);

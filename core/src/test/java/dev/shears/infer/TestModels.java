@@ -15,7 +15,7 @@ final class TestModels {
 
     /** The Keras pruning tutorial's CNN for 28x28x1 images, with small random biases so they matter. */
     static Sequential tutorial(long seed) {
-        Sequential m = dev.shears.prune.Tutorial.model(seed);
+        Sequential m = dev.shears.examples.PruningTutorialExample.model(seed);
         Random rng = new Random(seed + 1);
         for (Parameter p : m.parameters()) {
             if (!p.prunable()) {

@@ -22,7 +22,7 @@ import dev.shears.nn.Regularizer;
 import dev.shears.nn.Reshape;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.ZeroPadding2D;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.optim.Adam;
 import dev.shears.prune.PolynomialDecay;
 import dev.shears.prune.Pruning;
@@ -69,7 +69,7 @@ public class DamagedFilesTest {
     static Sequential model(long seed) {
         return Sequential.builder(6, 5, 2).seed(seed)
                 .add(new ZeroPadding2D(1))
-                .add(new Conv2D(3, 3, 3, 1, 1, Padding.SAME, Activation.RELU, Initializer.HE_NORMAL))
+                .add(Conv2D.builder(3, 3).padding(Padding.SAME).activation(Activation.RELU).kernelInitializer(Initializer.HE_NORMAL).build())
                 .add(new MaxPooling2D(2))
                 .add(new Dropout(0.25))
                 .add(new Flatten())
@@ -84,11 +84,11 @@ public class DamagedFilesTest {
      */
     public static Sequential layersModel(long seed) {
         Sequential m = Sequential.builder(7, 5, 2).seed(seed)
-                .add(new Conv2D(3, 3, 3, 1, 1, Padding.SAME, Activation.LINEAR, Initializer.HE_NORMAL)
+                .add(Conv2D.builder(3, 3).padding(Padding.SAME).kernelInitializer(Initializer.HE_NORMAL).build()
                         .withKernelRegularizer(Regularizer.l1l2(1e-4, 1e-3)))
                 .add(new BatchNormalization())
                 .add(new ActivationLayer(Activation.GELU))
-                .add(new DepthwiseConv2D(3, 2, 1, 1, Padding.SAME, 2, Activation.RELU6, false, Initializer.GLOROT_UNIFORM))
+                .add(DepthwiseConv2D.builder(3, 2).padding(Padding.SAME).depthMultiplier(2).activation(Activation.RELU6).useBias(false).build())
                 .add(new BatchNormalization(0.9, 1e-2, false, true))
                 .add(new AveragePooling2D(3, 2, 2, 2, Padding.SAME))
                 .add(new Reshape(-1, 6))

@@ -14,7 +14,7 @@ import dev.shears.nn.Flatten;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ class ModelFilesStateTest {
     static Sequential model(long seed) {
         return Sequential.builder(7, 6, 2).seed(seed)
                 .add(new BatchNormalization())
-                .add(new DepthwiseConv2D(3, 3, 2, 1, Padding.SAME, 2, Activation.RELU, false, Initializer.GLOROT_UNIFORM))
+                .add(DepthwiseConv2D.builder(3).strides(2, 1).padding(Padding.SAME).depthMultiplier(2).activation(Activation.RELU).useBias(false).build())
                 .add(new Conv2D(3, 3, Activation.LINEAR)).add(new BatchNormalization(0.9, 1e-2, false, true))
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
     }

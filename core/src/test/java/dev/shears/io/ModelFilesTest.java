@@ -14,7 +14,7 @@ import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.TutorialModels;
 import dev.shears.nn.ZeroPadding2D;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -66,7 +66,7 @@ class ModelFilesTest {
     void modelWithZeroPaddingRoundTripsBitExact() throws IOException {
         Sequential m = Sequential.builder(9, 7, 2).seed(31)
                 .add(new ZeroPadding2D(1))
-                .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(4, 3).strides(2).activation(Activation.RELU).build())
                 .add(new ZeroPadding2D(0, 1, 2, 0))
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
         Path f = dir.resolve("pad.safetensors");
@@ -216,7 +216,7 @@ class ModelFilesTest {
 
     private static Sequential small() {
         return Sequential.builder(6, 6, 1).seed(4)
-                .add(new Conv2D(2, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(2, 3).activation(Activation.RELU).build())
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.ops.GradCheck;
 import dev.shears.tensor.Tensor;
 import java.util.ArrayList;
@@ -61,7 +60,7 @@ class ActivationLayerTest {
         for (Activation act : new Activation[] {Activation.SIGMOID, Activation.TANH, Activation.LEAKY_RELU, Activation.ELU,
             Activation.GELU, Activation.SILU, Activation.RELU6}) {
             Sequential m = Sequential.builder(4, 4, 2).seed(3)
-                    .add(new Conv2D(3, 2, 2, 1, 1, Padding.VALID, act, Initializer.GLOROT_UNIFORM))
+                    .add(Conv2D.builder(3, 2).activation(act).build())
                     .add(new ActivationLayer(act))
                     .add(new Flatten()).add(new Dense(3, act)).build();
             Random rng = new Random(8);
@@ -85,10 +84,10 @@ class ActivationLayerTest {
     @Test
     void convAndDenseApplyTheirActivationAfterTheBias() {
         Sequential m = Sequential.builder(3, 3, 1).seed(4)
-                .add(new Conv2D(2, 2, 2, 1, 1, Padding.VALID, Activation.GELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(2, 2).activation(Activation.GELU).build())
                 .add(new Flatten()).add(new Dense(2, Activation.SIGMOID)).build();
         Sequential linear = Sequential.builder(3, 3, 1).seed(4)
-                .add(new Conv2D(2, 2, 2, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(2, 2).build())
                 .add(new ActivationLayer(Activation.GELU))
                 .add(new Flatten()).add(new Dense(2, Activation.LINEAR)).add(new ActivationLayer(Activation.SIGMOID)).build();
         Tensor x = GradCheck.param(new Random(1), 1, 2, 3, 3, 1);

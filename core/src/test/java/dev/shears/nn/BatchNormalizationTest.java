@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shears.data.Dataset;
 import dev.shears.io.Json;
 import dev.shears.kernels.ReferenceKernels;
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.ops.GradCheck;
 import dev.shears.ops.Ops;
 import dev.shears.optim.Adam;
@@ -292,7 +291,7 @@ class BatchNormalizationTest {
         Sequential m = Sequential.builder(8, 8, 3)
                 .add(new Conv2D(4, 3, Activation.LINEAR))
                 .add(new BatchNormalization())
-                .add(new DepthwiseConv2D(3, 3, 1, 1, Padding.VALID, 2, Activation.RELU, true, Initializer.GLOROT_UNIFORM))
+                .add(DepthwiseConv2D.builder(3).depthMultiplier(2).activation(Activation.RELU).build())
                 .add(new BatchNormalization(0.99, 1e-3, false, true))
                 .add(new GlobalAveragePooling2D())
                 .add(new Dense(5, Activation.LINEAR)).build();
@@ -325,7 +324,7 @@ class BatchNormalizationTest {
         int[] labels = {0, 1, 1, 0, 1, 0, 0, 1};
         Dataset data = new Dataset(x, new int[] {3}, labels, 2);
         Trainer trainer = new Trainer(m, new Adam(), Loss.sparseCategoricalCrossentropy(false));
-        trainer.fit(data, FitOptions.builder().epochs(2).batchSize(n).verbose(false).build());
+        trainer.fit(data, FitOptions.defaults().withEpochs(2).withBatchSize(n).withVerbose(false));
         float[] mean = new float[3];
         float[] var = new float[3];
         ReferenceKernels.batchNorm(new float[n * 3], mean, var, x, null, null, 1e-3f, n, 3);
@@ -346,7 +345,7 @@ class BatchNormalizationTest {
     @Test
     void gradientsFlowThroughAModel() {
         Sequential m = Sequential.builder(5, 4, 2).seed(6)
-                .add(new Conv2D(3, 3, 3, 1, 1, Padding.SAME, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(3, 3).padding(Padding.SAME).build())
                 .add(new BatchNormalization())
                 .add(new Flatten()).add(new Dense(4, Activation.LINEAR))
                 .add(new BatchNormalization(0.9, 1e-2, true, false))

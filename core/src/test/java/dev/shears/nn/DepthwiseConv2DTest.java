@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.shears.io.Json;
 import dev.shears.kernels.Depthwise;
 import dev.shears.kernels.ReferenceKernels;
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.ops.GradCheck;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
@@ -31,7 +30,7 @@ class DepthwiseConv2DTest {
 
     @Test
     void shapesParametersAndConfig() {
-        DepthwiseConv2D d = new DepthwiseConv2D(3, 2, 2, 1, Padding.SAME, 2, Activation.RELU, true, Initializer.HE_NORMAL);
+        DepthwiseConv2D d = DepthwiseConv2D.builder(3, 2).strides(2, 1).padding(Padding.SAME).depthMultiplier(2).activation(Activation.RELU).depthwiseInitializer(Initializer.HE_NORMAL).build();
         Sequential m = Sequential.builder(7, 5, 3).add(d).build();
         assertEquals("depthwise_conv2d", d.name());
         assertArrayEquals(new int[] {4, 5, 6}, d.outputShape());
@@ -53,7 +52,7 @@ class DepthwiseConv2DTest {
         assertEquals(expected, d.config());
         assertTrue(m.summary().contains("depthwise_conv2d (DepthwiseConv2D)"), m.summary());
 
-        DepthwiseConv2D noBias = new DepthwiseConv2D(3, 3, 1, 1, Padding.VALID, 1, Activation.LINEAR, false, Initializer.GLOROT_UNIFORM);
+        DepthwiseConv2D noBias = DepthwiseConv2D.builder(3).useBias(false).build();
         Sequential m2 = Sequential.builder(5, 5, 4).add(noBias).build();
         assertNull(noBias.bias());
         assertEquals(List.of("depthwise_conv2d/kernel"), m2.parameters().stream().map(Parameter::name).toList());
@@ -76,7 +75,7 @@ class DepthwiseConv2DTest {
 
     @Test
     void forwardMatchesReferenceKernel() {
-        DepthwiseConv2D d = new DepthwiseConv2D(3, 3, 2, 2, Padding.SAME, 3, Activation.LINEAR, true, Initializer.GLOROT_UNIFORM);
+        DepthwiseConv2D d = DepthwiseConv2D.builder(3).strides(2).padding(Padding.SAME).depthMultiplier(3).build();
         Sequential m = Sequential.builder(7, 6, 4).seed(8).add(d).build();
         Random rng = new Random(9);
         for (int i = 0; i < d.bias().size(); i++) {
@@ -104,7 +103,7 @@ class DepthwiseConv2DTest {
             -1.4499999f, -1.6499999f, -1.204f, -0.78f, 0.20199984f, -2.886f, 0.426f, 1.562f, 0.13200007f,
             0.692f, 0.43600008f, -1.6400001f, -0.06800008f, -1.342f, -0.63000005f, 0.061999917f,
             0.015999936f, -0.06799996f, 0.38600004f, 0.088f, 0.12800004f, 0.852f, -0.48000005f, -0.64000005f};
-        DepthwiseConv2D d = new DepthwiseConv2D(3, 3, 2, 2, Padding.SAME, 2, Activation.LINEAR, true, Initializer.GLOROT_UNIFORM);
+        DepthwiseConv2D d = DepthwiseConv2D.builder(3).strides(2).padding(Padding.SAME).depthMultiplier(2).build();
         Sequential m = Sequential.builder(5, 4, 3).add(d).build();
         System.arraycopy(BatchNormalizationTest.pattern(54, 29, 31, 15, 20), 0, d.kernel().data(), 0, 54);
         System.arraycopy(BatchNormalizationTest.pattern(6, 7, 11, 5, 10), 0, d.bias().data(), 0, 6);
@@ -117,7 +116,7 @@ class DepthwiseConv2DTest {
     void matchesKerasValidReluWithoutBias() {
         float[] expected = {
             1.1179998f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 1.118f, 0.0f};
-        DepthwiseConv2D d = new DepthwiseConv2D(3, 3, 1, 1, Padding.VALID, 1, Activation.RELU, false, Initializer.GLOROT_UNIFORM);
+        DepthwiseConv2D d = DepthwiseConv2D.builder(3).activation(Activation.RELU).useBias(false).build();
         Sequential m = Sequential.builder(4, 4, 2).add(d).build();
         System.arraycopy(BatchNormalizationTest.pattern(18, 29, 31, 15, 20), 0, d.kernel().data(), 0, 18);
         assertArrayEquals(expected, m.predict(BatchNormalizationTest.pattern(32, 37, 101, 50, 25), 1, 1), KERAS_TOL);
@@ -126,8 +125,8 @@ class DepthwiseConv2DTest {
     @Test
     void gradientsFlowThroughTheModel() {
         Sequential m = Sequential.builder(6, 5, 2).seed(6)
-                .add(new DepthwiseConv2D(3, 3, 2, 1, Padding.SAME, 2, Activation.LINEAR, true, Initializer.GLOROT_UNIFORM))
-                .add(new DepthwiseConv2D(2, 2, 1, 1, Padding.VALID, 1, Activation.LINEAR, false, Initializer.HE_NORMAL))
+                .add(DepthwiseConv2D.builder(3).strides(2, 1).padding(Padding.SAME).depthMultiplier(2).build())
+                .add(DepthwiseConv2D.builder(2).useBias(false).depthwiseInitializer(Initializer.HE_NORMAL).build())
                 .add(new Flatten()).add(new Dense(2, Activation.SOFTMAX)).build();
         Random rng = new Random(12);
         List<Tensor> inputs = new ArrayList<>();
@@ -141,7 +140,7 @@ class DepthwiseConv2DTest {
     @Test
     void rebuiltFromItsConfigThroughJson() {
         Sequential m = Sequential.builder(9, 7, 3)
-                .add(new DepthwiseConv2D(3, 2, 2, 1, Padding.SAME, 2, Activation.RELU, false, Initializer.HE_NORMAL))
+                .add(DepthwiseConv2D.builder(3, 2).strides(2, 1).padding(Padding.SAME).depthMultiplier(2).activation(Activation.RELU).useBias(false).depthwiseInitializer(Initializer.HE_NORMAL).build())
                 .add(new DepthwiseConv2D(3, Activation.LINEAR)).build();
         Map<?, ?> config = (Map<?, ?>) Json.parse(Json.write(ModelConfig.toConfig(m)));
         Sequential back = ModelConfig.fromConfig(config);
@@ -159,11 +158,11 @@ class DepthwiseConv2DTest {
     @Test
     void badArgumentsAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new DepthwiseConv2D(3, 3, 1, 1, Padding.VALID, 0, Activation.LINEAR, true, Initializer.GLOROT_UNIFORM));
+                () -> DepthwiseConv2D.builder(3).depthMultiplier(0).build());
         assertTrue(e.getMessage().contains("depth_multiplier") && e.getMessage().contains("0"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new DepthwiseConv2D(0, Activation.LINEAR));
         assertThrows(IllegalArgumentException.class,
-                () -> new DepthwiseConv2D(3, 3, 0, 1, Padding.VALID, 1, Activation.LINEAR, true, Initializer.GLOROT_UNIFORM));
+                () -> DepthwiseConv2D.builder(3).strides(0, 1).build());
         ShapeMismatchException s = assertThrows(ShapeMismatchException.class,
                 () -> Sequential.builder(4, 4, 1).add(new Flatten()).add(new DepthwiseConv2D(3, Activation.LINEAR)).build());
         assertTrue(s.getMessage().contains("DepthwiseConv2D") && s.getMessage().contains("[16]"), s.getMessage());

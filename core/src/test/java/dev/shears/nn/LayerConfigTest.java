@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.io.Json;
-import dev.shears.ops.ConvOps.Padding;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +19,11 @@ import org.junit.jupiter.api.Test;
 class LayerConfigTest {
     static Sequential model() {
         return Sequential.builder(9, 8, 3).seed(6)
-                .add(new Conv2D(4, 3, 3, 1, 1, Padding.SAME, Activation.GELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(4, 3).padding(Padding.SAME).activation(Activation.GELU).build())
                 .add(new ActivationLayer(Activation.SILU))
                 .add(new AveragePooling2D(3, 2, 2, 1, Padding.SAME))
                 .add(new AveragePooling2D(2))
-                .add(new Conv2D(6, 1, 1, 1, 1, Padding.VALID, Activation.ELU, Initializer.HE_NORMAL))
+                .add(Conv2D.builder(6, 1).activation(Activation.ELU).kernelInitializer(Initializer.HE_NORMAL).build())
                 .add(new GlobalMaxPooling2D())
                 .add(new Reshape(2, -1))
                 .add(new ActivationLayer(Activation.LEAKY_RELU))
@@ -139,7 +138,7 @@ class LayerConfigTest {
     void newActivationNamesOnConvAndDenseSurviveTheRoundTrip() {
         for (Activation a : Activation.values()) {
             Sequential m = Sequential.builder(4, 4, 1)
-                    .add(new Conv2D(2, 3, 3, 1, 1, Padding.VALID, a, Initializer.GLOROT_UNIFORM))
+                    .add(Conv2D.builder(2, 3).activation(a).build())
                     .add(new Flatten()).add(new Dense(3, a)).build();
             Sequential back = ModelConfig.fromConfig((Map<?, ?>) Json.parse(Json.write(ModelConfig.toConfig(m))));
             assertSame(a, ((Conv2D) back.layers().get(0)).activation());

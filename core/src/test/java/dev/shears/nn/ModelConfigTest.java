@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.io.Json;
-import dev.shears.ops.ConvOps.Padding;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ModelConfigTest {
     private static Sequential model() {
         return Sequential.builder(8, 8, 1).seed(3)
-                .add(new Conv2D(2, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(2, 3).activation(Activation.RELU).build())
                 .add(new MaxPooling2D(2)).add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
     }
 

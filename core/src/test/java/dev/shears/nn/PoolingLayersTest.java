@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.ops.GradCheck;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
@@ -75,9 +74,9 @@ class PoolingLayersTest {
     @Test
     void gradientsFlowThroughTheModel() {
         Sequential m = Sequential.builder(6, 5, 2).seed(7)
-                .add(new Conv2D(3, 2, 2, 1, 1, Padding.SAME, Activation.TANH, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(3, 2).padding(Padding.SAME).activation(Activation.TANH).build())
                 .add(new AveragePooling2D(3, 3, 2, 2, Padding.SAME))
-                .add(new Conv2D(4, 2, 2, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(4, 2).build())
                 .add(new GlobalMaxPooling2D()).add(new Dense(2, Activation.SOFTMAX)).build();
         Random rng = new Random(13);
         List<Tensor> inputs = new ArrayList<>();

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.io.Json;
 import dev.shears.io.ModelFiles;
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.ops.GradCheck;
 import dev.shears.tensor.Tensor;
 import java.nio.file.Path;
@@ -74,7 +73,7 @@ class RegularizerTest {
 
     private static Sequential regularizedModel() {
         return Sequential.builder(6, 6, 1).seed(4)
-                .add(new Conv2D(2, 3, 3, 1, 1, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM, Regularizer.l1(0.02)))
+                .add(Conv2D.builder(2, 3).activation(Activation.RELU).kernelRegularizer(Regularizer.l1(0.02)).build())
                 .add(new Flatten())
                 .add(new Dense(3, Activation.SOFTMAX).withKernelRegularizer(Regularizer.l1l2(0.01, 0.03)))
                 .build();

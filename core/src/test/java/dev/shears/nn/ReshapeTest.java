@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.ops.GradCheck;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
@@ -50,9 +49,9 @@ class ReshapeTest {
     void gradientsFlowThroughTheModel() {
         // image -> conv -> flat vector -> back to an image -> conv -> dense
         Sequential m = Sequential.builder(4, 4, 2).seed(9)
-                .add(new Conv2D(3, 2, 2, 1, 1, Padding.VALID, Activation.TANH, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(3, 2).activation(Activation.TANH).build())
                 .add(new Reshape(27)).add(new Dense(12, Activation.LINEAR)).add(new Reshape(2, -1, 3))
-                .add(new Conv2D(2, 2, 2, 1, 1, Padding.VALID, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(2, 2).build())
                 .add(new Flatten()).add(new Dense(2, Activation.SOFTMAX)).build();
         assertArrayEquals(new int[] {2, 2, 3}, m.layers().get(3).outputShape());
         Random rng = new Random(14);

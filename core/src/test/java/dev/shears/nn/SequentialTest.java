@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.ops.GradCheck;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
@@ -101,10 +100,35 @@ class SequentialTest {
     }
 
     @Test
+    void predictAndClassifyMatchTheRuntimeAndAHandArgmax() {
+        Sequential m = TutorialModels.tutorialCnn(3);
+        int n = 70; // more than one default batch of 32, and a short last batch
+        float[] x = new float[n * 28 * 28];
+        Random r = new Random(5);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextFloat();
+        }
+        float[] p = m.predict(x, n);
+        float[] runtime = dev.shears.infer.InferenceModel.compile(m).predict(x, n);
+        assertEquals(n * 10, p.length);
+        int[] classes = m.classify(x, n);
+        for (int e = 0; e < n; e++) {
+            int best = 0;
+            for (int j = 0; j < 10; j++) {
+                assertEquals(runtime[e * 10 + j], p[e * 10 + j], 1e-5f);
+                best = p[e * 10 + j] > p[e * 10 + best] ? j : best;
+            }
+            assertEquals(best, classes[e], "example " + e);
+        }
+        assertArrayEquals(classes, dev.shears.infer.InferenceModel.compile(m).classify(x, n));
+        assertThrows(ShapeMismatchException.class, () -> m.classify(x, n + 1));
+    }
+
+    @Test
     void layersPassGradientCheckThroughTheModel() {
         Random rng = new Random(11);
         Sequential m = Sequential.builder(6, 5, 2).seed(4)
-                .add(new Conv2D(3, 3, 3, 1, 1, Padding.SAME, Activation.LINEAR, Initializer.HE_NORMAL))
+                .add(Conv2D.builder(3, 3).padding(Padding.SAME).kernelInitializer(Initializer.HE_NORMAL).build())
                 .add(new MaxPooling2D(2)).add(new Conv2D(2, 2, Activation.LINEAR))
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
         Tensor x = GradCheck.param(rng, 1, 2, 6, 5, 2);

@@ -5,8 +5,8 @@ public final class TutorialModels {
     private TutorialModels() {
     }
 
-    /** See {@link dev.shears.prune.Tutorial#model(long)}. */
+    /** See {@link dev.shears.examples.PruningTutorialExample#model(long)}. */
     public static Sequential tutorialCnn(long seed) {
-        return dev.shears.prune.Tutorial.model(seed);
+        return dev.shears.examples.PruningTutorialExample.model(seed);
     }
 }

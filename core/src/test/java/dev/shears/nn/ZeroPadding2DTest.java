@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.io.Json;
-import dev.shears.ops.ConvOps.Padding;
 import dev.shears.ops.GradCheck;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
@@ -22,7 +21,7 @@ class ZeroPadding2DTest {
     private static Sequential model() {
         return Sequential.builder(9, 7, 2).seed(5)
                 .add(new ZeroPadding2D(1))
-                .add(new Conv2D(4, 3, 3, 2, 2, Padding.VALID, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(4, 3).strides(2).activation(Activation.RELU).build())
                 .add(new ZeroPadding2D(2, 0, 1, 3))
                 .add(new Flatten()).add(new Dense(3, Activation.SOFTMAX)).build();
     }
@@ -61,7 +60,7 @@ class ZeroPadding2DTest {
     void gradientsFlowThroughTheModel() {
         Sequential m = Sequential.builder(5, 4, 2).seed(6)
                 .add(new ZeroPadding2D(1, 0, 2, 1))
-                .add(new Conv2D(3, 3, 3, 2, 2, Padding.VALID, Activation.LINEAR, Initializer.HE_NORMAL))
+                .add(Conv2D.builder(3, 3).strides(2).kernelInitializer(Initializer.HE_NORMAL).build())
                 .add(new Flatten()).add(new Dense(2, Activation.SOFTMAX)).build();
         Random rng = new Random(12);
         List<Tensor> inputs = new ArrayList<>();

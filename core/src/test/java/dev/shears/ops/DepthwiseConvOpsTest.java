@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.shears.kernels.Depthwise;
 import dev.shears.kernels.ReferenceKernels;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Random;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.SplittableRandom;
@@ -104,22 +104,22 @@ class HandComputedOpsTest {
         float ln3 = (float) Math.log(3);
         Tensor logits = Tensor.of(new float[] {0, ln2, ln3}, 1, 3);
         assertArrayEquals(new float[] {1f / 6, 2f / 6, 3f / 6}, Ops.softmax(logits).data(), CLOSE);
-        assertEquals(Math.log(2), Losses.softmaxCrossEntropy(logits, new int[] {2}).item(), CLOSE);
-        assertEquals(Math.log(6), Losses.softmaxCrossEntropy(logits, new int[] {0}).item(), CLOSE);
+        assertEquals(Math.log(2), LossOps.softmaxCrossEntropy(logits, new int[] {2}).item(), CLOSE);
+        assertEquals(Math.log(6), LossOps.softmaxCrossEntropy(logits, new int[] {0}).item(), CLOSE);
     }
 
     @Test
     void fusedCrossEntropyStaysFiniteForHugeLogits() {
         Tensor logits = Tensor.of(new float[] {1000f, -1000f}, 1, 2);
-        assertEquals(2000f, Losses.softmaxCrossEntropy(logits, new int[] {1}).item(), 1e-3f);
+        assertEquals(2000f, LossOps.softmaxCrossEntropy(logits, new int[] {1}).item(), 1e-3f);
         // Through softmax probabilities too: the loss uses the logits instead of log(0).
-        assertEquals(2000f, Losses.crossEntropyFromProbabilities(Ops.softmax(logits), new int[] {1}).item(), 1e-3f);
+        assertEquals(2000f, LossOps.crossEntropyFromProbabilities(Ops.softmax(logits), new int[] {1}).item(), 1e-3f);
     }
 
     @Test
     void probabilitiesAreClippedLikeKeras() {
         Tensor p = Tensor.of(new float[] {1f, 0f}, 1, 2);
-        assertEquals(-Math.log(Losses.PROBABILITY_EPSILON), Losses.crossEntropyFromProbabilities(p, new int[] {1}).item(), 1e-3);
+        assertEquals(-Math.log(LossOps.PROBABILITY_EPSILON), LossOps.crossEntropyFromProbabilities(p, new int[] {1}).item(), 1e-3);
     }
 
     @Test
@@ -157,6 +157,6 @@ class HandComputedOpsTest {
         assertThrows(ShapeMismatchException.class, () -> Ops.add(a, Tensor.of(new float[6], 3, 2)));
         assertThrows(ShapeMismatchException.class, () -> ConvOps.conv2d(Tensor.of(new float[9], 1, 3, 3, 1),
                 Tensor.of(new float[8], 2, 2, 2, 1), null, 1, 1, Padding.VALID));
-        assertThrows(IllegalArgumentException.class, () -> Losses.softmaxCrossEntropy(a, new int[] {0, 3}));
+        assertThrows(IllegalArgumentException.class, () -> LossOps.softmaxCrossEntropy(a, new int[] {0, 3}));
     }
 }

@@ -3,7 +3,7 @@ package dev.shears.ops;
 import static dev.shears.ops.GradCheck.check;
 import static dev.shears.ops.GradCheck.param;
 
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.tensor.Tensor;
 import java.util.Random;
 import java.util.SplittableRandom;
@@ -135,27 +135,27 @@ class OpsGradientTest {
     @Test
     void fusedSoftmaxCrossEntropy() {
         int[] labels = {0, 2, 1};
-        check(in -> Losses.softmaxCrossEntropy(in[0], labels), param(rng, 2, 3, 3));
+        check(in -> LossOps.softmaxCrossEntropy(in[0], labels), param(rng, 2, 3, 3));
     }
 
     @Test
     void crossEntropyFromProbabilities() {
         int[] labels = {1, 0};
         Tensor p = Tensor.parameter(new float[] {0.2f, 0.5f, 0.3f, 0.6f, 0.1f, 0.3f}, 2, 3);
-        check(in -> Losses.crossEntropyFromProbabilities(in[0], labels), p);
+        check(in -> LossOps.crossEntropyFromProbabilities(in[0], labels), p);
     }
 
     @Test
     void categoricalCrossEntropy() {
         Tensor p = Tensor.parameter(new float[] {0.2f, 0.5f, 0.3f, 0.6f, 0.1f, 0.3f}, 2, 3);
         Tensor t = Tensor.of(new float[] {0, 1, 0, 0.5f, 0, 0.5f}, 2, 3);
-        check(in -> Losses.categoricalCrossEntropy(in[0], t), p);
+        check(in -> LossOps.categoricalCrossEntropy(in[0], t), p);
     }
 
     @Test
     void softmaxThenCrossEntropyUsesTheFusedPath() {
         int[] labels = {2, 0};
-        check(in -> Losses.crossEntropyFromProbabilities(Ops.softmax(in[0]), labels), param(rng, 3, 2, 3));
+        check(in -> LossOps.crossEntropyFromProbabilities(Ops.softmax(in[0]), labels), param(rng, 3, 2, 3));
     }
 
     private int[] shuffled(int n) {

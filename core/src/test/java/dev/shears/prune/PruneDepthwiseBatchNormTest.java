@@ -16,7 +16,7 @@ import dev.shears.nn.Initializer;
 import dev.shears.nn.Loss;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.optim.Adam;
 import dev.shears.train.FitOptions;
 import dev.shears.train.SyntheticData;
@@ -38,7 +38,7 @@ class PruneDepthwiseBatchNormTest {
     static Sequential model(long seed) {
         return Sequential.builder(8, 8, 1).seed(seed)
                 .add(new Conv2D(4, 3, Activation.LINEAR)).add(new BatchNormalization())
-                .add(new DepthwiseConv2D(3, 3, 1, 1, Padding.SAME, 2, Activation.RELU, true, Initializer.GLOROT_UNIFORM))
+                .add(DepthwiseConv2D.builder(3).padding(Padding.SAME).depthMultiplier(2).activation(Activation.RELU).build())
                 .add(new BatchNormalization(0.9, 1e-3, true, true))
                 .add(new GlobalAveragePooling2D()).add(new Dense(4, Activation.SOFTMAX)).build();
     }
@@ -88,7 +88,7 @@ class PruneDepthwiseBatchNormTest {
         Sequential pruned = Pruning.prune(model(2), PruningConfig.of(new ConstantSparsity(0.5, 0)));
         Dataset data = SyntheticData.bars(48, 4, 5);
         new Trainer(pruned, new Adam(0.01), Loss.sparseCategoricalCrossentropy(false))
-                .fit(data, FitOptions.builder().epochs(2).batchSize(16).verbose(false).callback(Pruning.callback(null, null)).build());
+                .fit(data, FitOptions.defaults().withEpochs(2).withBatchSize(16).withVerbose(false).withCallback(Pruning.callback(null, null)));
         float[] k = pruned.parameter("depthwise_conv2d/kernel").data();
         assertEquals(72 - Masks.keepCount(72, 0.5), zeros(k));
         BatchNormalization bn = (BatchNormalization) pruned.layers().get(1).unwrap();

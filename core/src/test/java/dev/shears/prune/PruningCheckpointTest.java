@@ -56,8 +56,8 @@ class PruningCheckpointTest {
     }
 
     private static FitOptions options(int initialEpoch, Callback... callbacks) {
-        return FitOptions.builder().epochs(4).batchSize(10).shuffleSeed(7).initialEpoch(initialEpoch).verbose(false)
-                .callbacks(List.of(callbacks)).build();
+        return FitOptions.defaults().withEpochs(4).withBatchSize(10).withShuffleSeed(7).withInitialEpoch(initialEpoch).withVerbose(false)
+                .withCallbacks(List.of(callbacks));
     }
 
     @Test
@@ -72,8 +72,8 @@ class PruningCheckpointTest {
         Sequential first = Pruning.prune(PruningTest.tinyModel(21), config());
         Adam adamB = new Adam(0.01);
         Path csv = dir.resolve("log.csv");
-        new Trainer(first, adamB, loss).fit(data, FitOptions.builder().epochs(2).batchSize(10).shuffleSeed(7)
-                .verbose(false).callback(Pruning.callback(null, csv)).build());
+        new Trainer(first, adamB, loss).fit(data, FitOptions.defaults().withEpochs(2).withBatchSize(10).withShuffleSeed(7)
+                .withVerbose(false).withCallback(Pruning.callback(null, csv)));
         Path file = dir.resolve("mid.safetensors");
         PruningCheckpoint.save(first, adamB, file);
 

@@ -62,7 +62,7 @@ class PruningPlanTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PruningCallback cb = Pruning.callback(new PrintStream(err, true, StandardCharsets.UTF_8), null);
         History h = new Trainer(pruned, new Adam(), Loss.sparseCategoricalCrossentropy(false))
-                .fit(data, PruningTest.quiet(1, cb).build());
+                .fit(data, PruningTest.quiet(1, cb));
         String out = err.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("final sparsity reached: 50.0% instead of 80.0%"), out);
         Map<String, Object> rec = h.records("pruning_plan").get(0);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.shears.examples.PruningTutorialExample;
 import dev.shears.data.Dataset;
 import dev.shears.nn.Activation;
 import dev.shears.nn.Conv2D;
@@ -47,15 +48,15 @@ class PruningTest {
                 .add(new Flatten()).add(new Dense(4, Activation.SOFTMAX)).build();
     }
 
-    static FitOptions.Builder quiet(int epochs, Callback... callbacks) {
-        return FitOptions.builder().epochs(epochs).batchSize(16).verbose(false).callbacks(List.of(callbacks));
+    static FitOptions quiet(int epochs, Callback... callbacks) {
+        return FitOptions.defaults().withEpochs(epochs).withBatchSize(16).withVerbose(false).withCallbacks(List.of(callbacks));
     }
 
     @Test
     void summaryMatchesTfmotAndStripMatchesBaseline() {
-        Sequential baseline = Tutorial.model(1);
+        Sequential baseline = PruningTutorialExample.model(1);
         String baselineSummary = baseline.summary();
-        Sequential pruned = Tutorial.prune(baseline, 54_000, 64, 6);
+        Sequential pruned = PruningTutorialExample.prune(baseline, 54_000, 64, 6);
         String s = pruned.summary();
         assertTrue(s.contains("Total params: 37,351"), s);
         assertTrue(s.contains("Trainable params: 18,762"), s);
@@ -97,7 +98,7 @@ class PruningTest {
         Dataset data = SyntheticData.bars(32, 4, 1);
         Trainer trainer = new Trainer(pruned, new Adam(), Loss.sparseCategoricalCrossentropy(false));
         // fit adds the pruning callback by itself (TrainingHook): the first batch already trains pruned
-        History h = trainer.fit(data, quiet(1).build());
+        History h = trainer.fit(data, quiet(1));
         assertEquals(1, h.records("pruning_plan").size());
         assertTrue(SparsityReport.of(Pruning.strip(pruned)).prunableSparsity() >= 0.49);
         // inference needs no step
@@ -136,7 +137,7 @@ class PruningTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PruningCallback cb = Pruning.callback(new PrintStream(err, true, StandardCharsets.UTF_8), csv);
         Trainer trainer = new Trainer(pruned, new Adam(0.01), Loss.sparseCategoricalCrossentropy(false));
-        History h = trainer.fit(data, quiet(6, cb, spy).build()); // 4 steps x 6 epochs = 24
+        History h = trainer.fit(data, quiet(6, cb, spy)); // 4 steps x 6 epochs = 24
         assertEquals(24, checked[0]);
         assertEquals("", err.toString(StandardCharsets.UTF_8));
         assertArrayEquals(new long[] {0, 5, 10, 15, 20}, cb.plan().updateSteps());
@@ -159,7 +160,7 @@ class PruningTest {
         Sequential pruned = Pruning.prune(tinyModel(6), PruningConfig.of(new ConstantSparsity(0.7, 0)));
         Dataset data = SyntheticData.bars(48, 4, 3);
         new Trainer(pruned, new Adam(0.01), Loss.sparseCategoricalCrossentropy(false))
-                .fit(data, quiet(2, Pruning.callback(null, null)).build());
+                .fit(data, quiet(2, Pruning.callback(null, null)));
         Sequential plain = Pruning.strip(pruned);
         assertTrue(Pruning.wrappers(plain).isEmpty());
         assertArrayEquals(pruned.predict(data, 7), plain.predict(data, 7));

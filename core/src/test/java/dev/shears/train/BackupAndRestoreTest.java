@@ -63,8 +63,8 @@ class BackupAndRestoreTest {
 
     private static FitOptions options(int epochs, int batchSize, Callback... callbacks) {
         // the scheduler makes the learning rate a slot the backup must carry; the shuffle seed is not 0
-        return FitOptions.builder().epochs(epochs).batchSize(batchSize).validation(TEST).shuffleSeed(3).verbose(false)
-                .callbacks(List.of(callbacks)).callback(new LearningRateScheduler(e -> 0.01 / (1 + e))).build();
+        return FitOptions.defaults().withEpochs(epochs).withBatchSize(batchSize).withValidation(TEST).withShuffleSeed(3).withVerbose(false)
+                .withCallbacks(List.of(callbacks)).withCallback(new LearningRateScheduler(e -> 0.01 / (1 + e)));
     }
 
     private static Trainer trainer() {

@@ -54,8 +54,8 @@ public final class BackupChild {
         };
         BackupAndRestore b = new BackupAndRestore(backup);
         Trainer t = new Trainer(TrainerTest.smallCnn(8), new Adam(0.01), Loss.sparseCategoricalCrossentropy(false));
-        t.fit(TRAIN, FitOptions.builder().epochs(EPOCHS).batchSize(BATCH).shuffleSeed(3).verbose(false)
-                .callback(b).callback(report).build());
+        t.fit(TRAIN, FitOptions.defaults().withEpochs(EPOCHS).withBatchSize(BATCH).withShuffleSeed(3).withVerbose(false)
+                .withCallback(b).withCallback(report));
         System.out.println("resumed " + b.resumedAt());
         ModelFiles.save(t.model(), out);
         System.out.println("done");

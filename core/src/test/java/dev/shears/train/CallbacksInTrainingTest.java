@@ -39,8 +39,8 @@ class CallbacksInTrainingTest {
         return new Dataset(validation.features(), validation.featureShape(), y, 4);
     }
 
-    private static FitOptions.Builder options(int epochs, Dataset validation) {
-        return FitOptions.builder().epochs(epochs).batchSize(32).shuffleSeed(5).verbose(false).validation(validation);
+    private static FitOptions options(int epochs, Dataset validation) {
+        return FitOptions.defaults().withEpochs(epochs).withBatchSize(32).withShuffleSeed(5).withVerbose(false).withValidation(validation);
     }
 
     /** Records a copy of the weights at every epoch end (before any restore at train end). */
@@ -74,7 +74,7 @@ class CallbacksInTrainingTest {
         WeightSnapshots snaps = new WeightSnapshots();
         EarlyStopping es = new EarlyStopping(EarlyStopping.Options.defaults().withPatience(2).withRestoreBestWeights(true));
         History h = new Trainer(m, new Adam(0.01), LOSS).fit(train,
-                options(10, misleadingValidation()).callback(snaps).callback(es).build());
+                options(10, misleadingValidation()).withCallback(snaps).withCallback(es));
         List<Double> val = h.get("val_loss");
         // the precondition of this scenario: epochs 1 and 2 do not beat epoch 0
         assertTrue(val.get(1) >= val.get(0) && val.get(2) >= val.get(0), val.toString());
@@ -91,7 +91,7 @@ class CallbacksInTrainingTest {
         WeightSnapshots snaps = new WeightSnapshots();
         ModelCheckpoint cb = new ModelCheckpoint(dir.resolve("best_{epoch:02d}.safetensors"),
                 ModelCheckpoint.Options.defaults().withSaveBestOnly(true));
-        History h = new Trainer(m, new Adam(0.02), LOSS).fit(train, options(4, validation).callback(snaps).callback(cb).build());
+        History h = new Trainer(m, new Adam(0.02), LOSS).fit(train, options(4, validation).withCallback(snaps).withCallback(cb));
         double best = Double.POSITIVE_INFINITY;
         int files = 0;
         for (int e = 0; e < 4; e++) {
@@ -115,7 +115,7 @@ class CallbacksInTrainingTest {
         ModelCheckpoint onlyFirst = new ModelCheckpoint(worse.resolve("m_{epoch}.safetensors"),
                 ModelCheckpoint.Options.defaults().withSaveBestOnly(true));
         History hw = new Trainer(TrainerTest.smallCnn(4), new Adam(0.02), LOSS).fit(train,
-                options(3, misleadingValidation()).callback(onlyFirst).build());
+                options(3, misleadingValidation()).withCallback(onlyFirst));
         assertTrue(hw.get("val_loss").get(1) >= hw.get("val_loss").get(0) && hw.get("val_loss").get(2) >= hw.get("val_loss").get(0));
         try (var listing = Files.list(worse)) {
             assertEquals(List.of("m_1.safetensors"), listing.map(p -> p.getFileName().toString()).toList());
@@ -127,7 +127,7 @@ class CallbacksInTrainingTest {
         Adam adam = new Adam(0.01);
         ReduceLROnPlateau cb = new ReduceLROnPlateau(ReduceLROnPlateau.Options.defaults().withPatience(1).withFactor(0.5));
         History h = new Trainer(TrainerTest.smallCnn(5), adam, LOSS).fit(train,
-                options(3, misleadingValidation()).callback(cb).build());
+                options(3, misleadingValidation()).withCallback(cb));
         List<Double> val = h.get("val_loss");
         assertTrue(val.get(1) >= val.get(0) - 1e-4 && val.get(2) >= val.get(0) - 1e-4, val.toString());
         // logged at each epoch end before the reduction: epoch 1 ends with the first cut, epoch 2 with the second
@@ -148,12 +148,12 @@ class CallbacksInTrainingTest {
             }
         };
         History h = new Trainer(TrainerTest.smallCnn(6), adam, LOSS).fit(train, options(3, null)
-                .callback(new LearningRateScheduler((epoch, lr) -> epoch == 0 ? lr : lr / 2)).callback(probe).build());
+                .withCallback(new LearningRateScheduler((epoch, lr) -> epoch == 0 ? lr : lr / 2)).withCallback(probe));
         List<Double> expected = List.of((double) 0.01f, (double) 0.005f, (double) 0.0025f);
         assertEquals(expected, seenByBatches, "first batch of each epoch (6 steps per epoch)");
         assertEquals(expected, h.get("learning_rate"));
         new Trainer(TrainerTest.smallCnn(6), adam, LOSS).fit(train, options(1, null)
-                .callback(new LearningRateScheduler(epoch -> 0.125)).build());
+                .withCallback(new LearningRateScheduler(epoch -> 0.125)));
         assertEquals(0.125, adam.learningRate());
     }
 
@@ -161,7 +161,7 @@ class CallbacksInTrainingTest {
     void csvLoggerWritesHeaderAndOneRowPerEpoch() throws Exception {
         Path file = dir.resolve("logs/train.csv");
         History h = new Trainer(TrainerTest.smallCnn(7), new Adam(0.01), LOSS).fit(train,
-                options(2, validation).callback(new CSVLogger(file)).build());
+                options(2, validation).withCallback(new CSVLogger(file)));
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         assertEquals(3, lines.size());
         assertEquals("epoch,accuracy,loss,seconds,val_accuracy,val_loss", lines.get(0));
@@ -176,7 +176,7 @@ class CallbacksInTrainingTest {
         assertTrue(Files.readString(file).endsWith("\r\n"));
         // appending a resumed run adds rows, not a second header
         new Trainer(TrainerTest.smallCnn(7), new Adam(0.01), LOSS).fit(train,
-                options(3, validation).initialEpoch(2).callback(new CSVLogger(file, ",", true)).build());
+                options(3, validation).withInitialEpoch(2).withCallback(new CSVLogger(file, ",", true)));
         lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         assertEquals(4, lines.size());
         assertTrue(lines.get(3).startsWith("2,"));
@@ -205,7 +205,7 @@ class CallbacksInTrainingTest {
                 events.add("train end " + ctx.stopRequested());
             }
         };
-        History h = new Trainer(TrainerTest.smallCnn(8), new Adam(), LOSS).fit(train, options(5, null).callback(stopper).build());
+        History h = new Trainer(TrainerTest.smallCnn(8), new Adam(), LOSS).fit(train, options(5, null).withCallback(stopper));
         assertEquals(3, batchLosses.size());
         assertEquals(List.of("end 0", "train end true"), events);
         // three full batches of 32: the epoch's loss is their mean

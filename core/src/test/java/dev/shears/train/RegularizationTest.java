@@ -43,7 +43,7 @@ class RegularizationTest {
         assertEquals(penalty, m.regularizationLosses().get(0).item(), KERAS_TOLERANCE, r + " penalty");
         Trainer t = new Trainer(m, new Sgd(0.1, 0.0), Loss.sparseCategoricalCrossentropy(false));
         assertEquals(evalLoss, t.evaluate(data(), 5).loss(), KERAS_TOLERANCE, r + " evaluate");
-        History h = t.fit(data(), FitOptions.builder().epochs(1).batchSize(5).verbose(false).build());
+        History h = t.fit(data(), FitOptions.defaults().withEpochs(1).withBatchSize(5).withVerbose(false));
         assertEquals(trainLoss, h.last("loss"), KERAS_TOLERANCE, r + " reported training loss");
         assertArrayEquals(kernelAfter, m.parameter("dense/kernel").data(), (float) KERAS_TOLERANCE, r + " kernel");
         assertArrayEquals(biasAfter, m.parameter("dense/bias").data(), (float) KERAS_TOLERANCE, r + " bias");
@@ -82,7 +82,7 @@ class RegularizationTest {
     void validationLossIncludesThePenaltyToo() {
         Sequential m = model(Regularizer.l1());
         Trainer t = new Trainer(m, new Sgd(0.1, 0.0), Loss.sparseCategoricalCrossentropy(false));
-        History h = t.fit(data(), FitOptions.builder().epochs(1).batchSize(5).validation(data()).verbose(false).build());
+        History h = t.fit(data(), FitOptions.defaults().withEpochs(1).withBatchSize(5).withValidation(data()).withVerbose(false));
         assertEquals(t.evaluate(data(), 5).loss(), h.last("val_loss"), 1e-12);
     }
 }

@@ -43,7 +43,7 @@ class TrainerTest {
     }
 
     private FitOptions options(int epochs, Dataset validation) {
-        return FitOptions.builder().epochs(epochs).batchSize(32).validation(validation).shuffleSeed(9).out(out).build();
+        return FitOptions.defaults().withEpochs(epochs).withBatchSize(32).withValidation(validation).withShuffleSeed(9).withOut(out);
     }
 
     @Test
@@ -74,7 +74,7 @@ class TrainerTest {
     private float[][] trainAndGetWeights() {
         Sequential m = smallCnn(7);
         Trainer t = new Trainer(m, new Adam(), Loss.sparseCategoricalCrossentropy(false));
-        History h = t.fit(SyntheticData.bars(256, 4, 3), FitOptions.builder().epochs(2).batchSize(32).shuffleSeed(1).verbose(false).build());
+        History h = t.fit(SyntheticData.bars(256, 4, 3), FitOptions.defaults().withEpochs(2).withBatchSize(32).withShuffleSeed(1).withVerbose(false));
         List<float[]> ws = new ArrayList<>();
         for (Parameter p : m.parameters()) {
             ws.add(p.data().clone());
@@ -108,7 +108,7 @@ class TrainerTest {
             }
         };
         new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false))
-                .fit(SyntheticData.bars(70, 4, 3), FitOptions.builder().epochs(2).batchSize(32).verbose(false).callback(cb).build());
+                .fit(SyntheticData.bars(70, 4, 3), FitOptions.defaults().withEpochs(2).withBatchSize(32).withVerbose(false).withCallback(cb));
         assertEquals(List.of("train 3x2", "epoch 0", "b0", "e0", "b1", "e1", "b2", "e2", "epoch 1", "b3", "e3", "b4", "e4", "b5", "e5"), events);
     }
 
@@ -120,7 +120,7 @@ class TrainerTest {
         Dataset bad = new Dataset(x, new int[] {8, 8, 1}, good.labels(), 4);
         Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> t.fit(bad, FitOptions.builder().epochs(1).batchSize(64).verbose(false).build()));
+                () -> t.fit(bad, FitOptions.defaults().withEpochs(1).withBatchSize(64).withVerbose(false)));
         assertTrue(e.getMessage().contains("epoch 1, step 1"), e.getMessage());
         assertEquals(64, e.exampleIndices().length);
     }
@@ -139,7 +139,7 @@ class TrainerTest {
         }
         Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-                () -> t.fit(bad, FitOptions.builder().epochs(1).batchSize(10).shuffleSeed(5).verbose(false).build()));
+                () -> t.fit(bad, FitOptions.defaults().withEpochs(1).withBatchSize(10).withShuffleSeed(5).withVerbose(false)));
         int batch = position / 10;
         assertEquals(batch, e.step());
         assertEquals(0, e.epoch());
@@ -159,7 +159,7 @@ class TrainerTest {
         x[7] = Float.POSITIVE_INFINITY;
         Dataset validation = new Dataset(x, new int[] {8, 8, 1}, good.labels(), 4);
         Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
-        History h = t.fit(train, FitOptions.builder().epochs(2).batchSize(32).validation(validation).out(out).build());
+        History h = t.fit(train, FitOptions.defaults().withEpochs(2).withBatchSize(32).withValidation(validation).withOut(out));
         assertEquals(List.of(0, 1), h.nonFiniteValidationEpochs());
         assertEquals(2, h.get("loss").size());
         String printed = log.toString(StandardCharsets.UTF_8);
@@ -167,7 +167,7 @@ class TrainerTest {
 
         log.reset();
         History quiet = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false)).fit(train,
-                FitOptions.builder().epochs(1).batchSize(32).validation(validation).out(out).verbose(false).build());
+                FitOptions.defaults().withEpochs(1).withBatchSize(32).withValidation(validation).withOut(out).withVerbose(false));
         assertEquals(List.of(0), quiet.nonFiniteValidationEpochs());
         assertEquals("", log.toString(StandardCharsets.UTF_8));
     }
@@ -180,8 +180,8 @@ class TrainerTest {
         Dataset tooManyClasses = new Dataset(new float[10 * 64], new int[] {8, 8, 1}, new int[10], 12);
         assertThrows(ShapeMismatchException.class, () -> t.fit(tooManyClasses, options(1, null)));
         assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[64], new int[] {8, 8, 1}, new int[] {4}, 4));
-        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().epochs(0).build());
-        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().batchSize(-1).build());
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.defaults().withEpochs(0));
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.defaults().withBatchSize(-1));
     }
 
     @Test
@@ -216,7 +216,7 @@ class TrainerTest {
             }
         };
         Trainer t = new Trainer(smallCnn(3), new Adam(), Loss.sparseCategoricalCrossentropy(false));
-        History h = t.fit(d, FitOptions.builder().epochs(2).batchSize(32).validationSplit(0.3).verbose(false).callback(probe).build());
+        History h = t.fit(d, FitOptions.defaults().withEpochs(2).withBatchSize(32).withValidationSplit(0.3).withVerbose(false).withCallback(probe));
         assertEquals(List.of(70, 3), trainSizes);
         assertEquals(t.evaluate(d.slice(70, 100), 256).loss(), h.last("val_loss"), 1e-12);
         assertEquals(t.evaluate(d.slice(70, 100), 256).accuracy(), h.last("val_accuracy"), 1e-12);
@@ -225,15 +225,20 @@ class TrainerTest {
     @Test
     void badValidationSplitsAreRejected() {
         Dataset d = SyntheticData.bars(10, 4, 14);
-        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().validationSplit(1.0).build());
-        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().validationSplit(-0.1).build());
-        assertThrows(IllegalArgumentException.class, () -> FitOptions.builder().validationSplit(0.2).validation(d).build());
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.defaults().withValidationSplit(1.0));
+        assertThrows(IllegalArgumentException.class, () -> FitOptions.defaults().withValidationSplit(-0.1));
+        // Values that only clash together are refused when fit starts, so with-copies may come in any order.
+        FitOptions both = FitOptions.defaults().withValidationSplit(0.2).withValidation(d).withVerbose(false);
+        assertThrows(IllegalArgumentException.class, both::validate);
         Trainer t = new Trainer(smallCnn(1), new Adam(), Loss.sparseCategoricalCrossentropy(false));
+        assertThrows(IllegalArgumentException.class, () -> t.fit(d, both));
+        assertThrows(IllegalArgumentException.class, () -> t.fit(d, FitOptions.defaults().withInitialEpoch(2).withEpochs(2)));
+        FitOptions.defaults().withInitialEpoch(2).withEpochs(3).validate(); // the order of the copies does not matter
         Dataset one = SyntheticData.bars(1, 4, 15);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(one,
-                FitOptions.builder().validationSplit(0.5).verbose(false).build()));
+                FitOptions.defaults().withValidationSplit(0.5).withVerbose(false)));
         assertTrue(e.getMessage().contains("1 examples"), e.getMessage());
         // 1 - 1e-20 is 1.0 in double: Keras's split point is then 10, and nothing is left to validate on
-        assertThrows(IllegalArgumentException.class, () -> t.fit(d, FitOptions.builder().validationSplit(1e-20).verbose(false).build()));
+        assertThrows(IllegalArgumentException.class, () -> t.fit(d, FitOptions.defaults().withValidationSplit(1e-20).withVerbose(false)));
     }
 }

@@ -12,7 +12,7 @@ import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.ZeroPadding2D;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -18,7 +18,7 @@ import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ final class LayerPlan {
 
     private record ConvSpec(int filters, int kh, int kw, int sh, int sw, Padding padding) implements Spec {
         public Layer create(Activation a) {
-            return new Conv2D(filters, kh, kw, sh, sw, padding, a, Initializer.GLOROT_UNIFORM);
+            return Conv2D.builder(filters, kh, kw).strides(sh, sw).padding(padding).activation(a).build();
         }
 
         public long[] output(long[] in) {
@@ -82,7 +82,8 @@ final class LayerPlan {
 
     private record DepthwiseSpec(int kh, int kw, int sh, int sw, Padding padding, int multiplier, boolean useBias) implements Spec {
         public Layer create(Activation a) {
-            return new DepthwiseConv2D(kh, kw, sh, sw, padding, multiplier, a, useBias, Initializer.GLOROT_UNIFORM);
+            return DepthwiseConv2D.builder(kh, kw).strides(sh, sw).padding(padding).depthMultiplier(multiplier).activation(a)
+                    .useBias(useBias).build();
         }
 
         public long[] output(long[] in) {

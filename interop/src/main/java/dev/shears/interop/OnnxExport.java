@@ -26,6 +26,7 @@ import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Sequential;
+import dev.shears.nn.Padding;
 import dev.shears.nn.ZeroPadding2D;
 import dev.shears.ops.ConvOps;
 
@@ -136,7 +137,7 @@ final class OnnxExport {
      * ONNX's explicit pads (top, left, bottom, right) for a Keras padding mode: TensorFlow's SAME puts the
      * odd pixel at the bottom/right, which ONNX's symmetric auto_pad cannot say.
      */
-    private static int[] pads(int[] in, int[] k, int[] s, int[] out, ConvOps.Padding padding) {
+    private static int[] pads(int[] in, int[] k, int[] s, int[] out, Padding padding) {
         int top = ConvOps.padBefore(in[0], k[0], s[0], padding);
         int left = ConvOps.padBefore(in[1], k[1], s[1], padding);
         return new int[] {top, left, Math.max((out[0] - 1) * s[0] + k[0] - in[0] - top, 0),

@@ -21,7 +21,7 @@ import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.ZeroPadding2D;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

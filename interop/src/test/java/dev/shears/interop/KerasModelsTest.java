@@ -123,7 +123,7 @@ class KerasModelsTest {
         int steps = 2 * (int) Math.ceil(512 / 64.0);
         Sequential wrapped = Pruning.prune(model, PruningConfig.of(new PolynomialDecay(0.5, 0.8, 0, steps - 1, 3, 1)));
         new Trainer(wrapped, new Adam(), Loss.sparseCategoricalCrossentropy(false)).fit(TestData.sample().train().take(512),
-                FitOptions.builder().epochs(2).batchSize(64).verbose(false).callback(Pruning.callback()).build());
+                FitOptions.defaults().withEpochs(2).withBatchSize(64).withVerbose(false).withCallback(Pruning.callback()));
         Sequential pruned = Pruning.strip(wrapped);
         assertEquals(0.8, SparsityReport.of(pruned).prunableSparsity(), 0.01);
         Path onnx = dir.resolve("pruned.onnx");

@@ -19,7 +19,7 @@ import dev.shears.nn.Initializer;
 import dev.shears.nn.Layer;
 import dev.shears.nn.Reshape;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,7 +55,7 @@ class OnnxExportActivationsTest {
     @EnumSource(Activation.class)
     void everyActivationOnAConvADenseAndAsALayer(Activation a) throws Exception {
         Sequential model = Sequential.builder(28, 28, 1).seed(5)
-                .add(new Conv2D(4, 3, 3, 2, 2, Padding.SAME, a, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(4, 3).strides(2).padding(Padding.SAME).activation(a).build())
                 .add(new ActivationLayer(a == Activation.SOFTMAX ? Activation.TANH : a))
                 .add(new Flatten()).add(new Dense(12, a)).add(new Dense(10, Activation.LINEAR)).add(new ActivationLayer(a))
                 .build();
@@ -66,9 +66,9 @@ class OnnxExportActivationsTest {
     void batchNormalizationAndDepthwiseConvolutions() throws Exception {
         Sequential model = Sequential.builder(28, 28, 1).seed(13)
                 .add(new Conv2D(6, 3, Activation.LINEAR)).add(new BatchNormalization()).add(new ActivationLayer(Activation.RELU))
-                .add(new DepthwiseConv2D(3, 3, 2, 2, Padding.SAME, 2, Activation.RELU6, true, Initializer.GLOROT_UNIFORM))
+                .add(DepthwiseConv2D.builder(3).strides(2).padding(Padding.SAME).depthMultiplier(2).activation(Activation.RELU6).build())
                 .add(new BatchNormalization(0.9, 1e-3, false, true))
-                .add(new DepthwiseConv2D(3, 3, 1, 1, Padding.VALID, 1, Activation.LINEAR, false, Initializer.GLOROT_UNIFORM))
+                .add(DepthwiseConv2D.builder(3).useBias(false).build())
                 .add(new GlobalAveragePooling2D()).add(new BatchNormalization()).add(new Dense(10, Activation.SOFTMAX)).build();
         // Trained a little, so the moving statistics are not the initial zeros and ones.
         OnnxExportTest.trained(model);

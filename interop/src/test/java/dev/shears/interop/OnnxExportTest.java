@@ -20,7 +20,7 @@ import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.ZeroPadding2D;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.optim.Adam;
 import dev.shears.prune.Masks;
 import dev.shears.train.FitOptions;
@@ -58,16 +58,16 @@ class OnnxExportTest {
     /** Stride 2 with TensorFlow's SAME padding (odd pixel at the bottom/right), a ZeroPadding2D, and a Flatten of a spatial map. */
     static Sequential strided() {
         return Sequential.builder(28, 28, 1).seed(3)
-                .add(new Conv2D(8, 3, 3, 2, 2, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(8, 3).strides(2).padding(Padding.SAME).activation(Activation.RELU).build())
                 .add(new ZeroPadding2D(1, 0, 2, 1))
-                .add(new Conv2D(16, 3, 3, 2, 2, Padding.SAME, Activation.RELU, Initializer.GLOROT_UNIFORM))
+                .add(Conv2D.builder(16, 3).strides(2).padding(Padding.SAME).activation(Activation.RELU).build())
                 .add(new Flatten()).add(new Dense(10, Activation.SOFTMAX)).build();
     }
 
     /** A few steps of real training, so the outputs are not those of an initialization. */
     static Sequential trained(Sequential model) {
         new Trainer(model, new Adam(), Loss.sparseCategoricalCrossentropy(false))
-                .fit(TestData.sample().train().take(640), FitOptions.builder().epochs(1).batchSize(64).verbose(false).build());
+                .fit(TestData.sample().train().take(640), FitOptions.defaults().withEpochs(1).withBatchSize(64).withVerbose(false));
         return model;
     }
 

@@ -15,7 +15,7 @@ import dev.shears.nn.Loss;
 import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.ZeroPadding2D;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.optim.Adam;
 import dev.shears.prune.ConstantSparsity;
 import dev.shears.prune.Pruning;
@@ -106,7 +106,7 @@ class OnnxImportTest {
         Sequential pruned = Pruning.prune(model, PruningConfig.of(new ConstantSparsity(0.5, 0, -1, 1)));
         float before = ((Dense) model.layers().get(model.layers().size() - 1)).kernel().data()[0];
         new Trainer(pruned, new Adam(), Loss.sparseCategoricalCrossentropy(false)).fit(TestData.sample().train().take(256),
-                FitOptions.builder().epochs(1).batchSize(64).verbose(false).callback(Pruning.callback()).build());
+                FitOptions.defaults().withEpochs(1).withBatchSize(64).withVerbose(false).withCallback(Pruning.callback()));
         Sequential plain = Pruning.strip(pruned);
         assertTrue(before != ((Dense) plain.layers().get(plain.layers().size() - 1)).kernel().data()[0], "training changed nothing");
         Path file = dir.resolve("pruned.safetensors");

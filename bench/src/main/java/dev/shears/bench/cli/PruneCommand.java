@@ -3,7 +3,7 @@ package dev.shears.bench.cli;
 import dev.shears.data.Dataset;
 import dev.shears.datasets.FashionMnist;
 import dev.shears.infer.InferenceModel;
-import dev.shears.infer.Kernel;
+import dev.shears.infer.WeightFormat;
 import dev.shears.interop.ModelFormat;
 import dev.shears.interop.Models;
 import dev.shears.kernels.Parallel;
@@ -170,12 +170,12 @@ final class PruneCommand implements Callable<Integer> {
             w.println("Resuming from the backup in " + backupDir);
         }
         // The plan was printed above; the callback would only repeat it when it has warnings.
-        FitOptions.Builder options = FitOptions.builder().epochs(epochs).batchSize(batchSize).shuffleSeed(seed)
-                .out(progress).callback(Pruning.callback(null, null)).callback(backup);
+        FitOptions options = FitOptions.defaults().withEpochs(epochs).withBatchSize(batchSize).withShuffleSeed(seed)
+                .withOut(progress).withCallback(Pruning.callback(null, null)).withCallback(backup);
         if (extraCallback != null) {
-            options.callback(extraCallback);
+            options = options.withCallback(extraCallback);
         }
-        new Trainer(wrapped, new Adam(), loss).fit(train, options.build());
+        new Trainer(wrapped, new Adam(), loss).fit(train, options);
         progress.flush();
         return Pruning.strip(wrapped);
     }
@@ -237,12 +237,12 @@ final class PruneCommand implements Callable<Integer> {
 
     private void printLatency(PrintWriter w, Sequential pruned, Dataset test) {
         InferenceModel auto = InferenceModel.compile(pruned);
-        InferenceModel dense = InferenceModel.compile(pruned, InferenceModel.Options.auto().force(Kernel.DENSE));
+        InferenceModel dense = InferenceModel.compile(pruned, InferenceModel.Options.defaults().withFormat(WeightFormat.DENSE));
         int n = Math.min(test.size(), EVAL_BATCH);
         float[] examples = Arrays.copyOf(test.features(), n * test.featureSize());
         double[] us = Latency.batch1Micros(examples, n, dense, auto);
         StringJoiner kernels = new StringJoiner(", ");
-        auto.kernels().forEach((layer, k) -> kernels.add(layer + "=" + k));
+        auto.formats().forEach((layer, k) -> kernels.add(layer + "=" + k));
         w.printf(Locale.ROOT, "Batch-1 latency (median of %d calls): dense kernels %.1f us, automatic kernels %.1f us "
                 + "(%s): %.2fx%n", Latency.CALLS, us[0], us[1], kernels, us[0] / us[1]);
     }

@@ -3,7 +3,7 @@ package dev.shears.bench.study;
 import dev.shears.data.Dataset;
 import dev.shears.infer.CompactModelFile;
 import dev.shears.infer.InferenceModel;
-import dev.shears.infer.Kernel;
+import dev.shears.infer.WeightFormat;
 import dev.shears.nn.Sequential;
 import dev.shears.prune.SparsityReport;
 import dev.shears.train.Trainer;
@@ -46,7 +46,7 @@ final class RuntimeMeasurements {
 
     ModelResult measure(String tag, Study.Trained run, Sequential plain, Path safetensors, Path dir) throws IOException {
         InferenceModel auto = InferenceModel.compile(plain);
-        InferenceModel dense = InferenceModel.compile(plain, InferenceModel.Options.auto().force(Kernel.DENSE));
+        InferenceModel dense = InferenceModel.compile(plain, InferenceModel.Options.defaults().withFormat(WeightFormat.DENSE));
         float[] engine = plain.predict(x, n, 256);
         float[] runtime = auto.predict(x, n);
         int classes = auto.outputSize();
@@ -64,7 +64,7 @@ final class RuntimeMeasurements {
         ModelResult r = new ModelResult(run.evaluation().accuracy(), run.evaluation().loss(), accuracy(runtime, classes),
                 maxDiff, SparsityReport.of(plain).prunableSparsity(), run.secondsPerEpoch(), Files.size(safetensors),
                 gzipSize(safetensors), Files.size(compact), gzipSize(compact), latencyUs(auto), latencyUs(dense),
-                throughput(auto), throughput(dense), kernels(auto.kernels()));
+                throughput(auto), throughput(dense), kernels(auto.formats()));
         out.printf(Locale.ROOT, "%s: runtime accuracy %.4f, max |diff| %.1e, batch-1 %.1f us (dense %.1f us), "
                         + "batch-64 %,.0f img/s (dense %,.0f img/s), compact file %,d B%n", tag, r.runtimeTestAccuracy(),
                 r.runtimeMaxAbsDiff(), r.batch1LatencyUs(), r.batch1LatencyUsDense(), r.batch64ImagesPerS(),
@@ -138,7 +138,7 @@ final class RuntimeMeasurements {
         return buf.size();
     }
 
-    private static String kernels(Map<String, Kernel> ks) {
+    private static String kernels(Map<String, WeightFormat> ks) {
         StringJoiner j = new StringJoiner(", ");
         ks.forEach((layer, k) -> j.add(layer + "=" + k));
         return j.toString();

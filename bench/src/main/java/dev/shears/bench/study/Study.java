@@ -17,7 +17,7 @@ import dev.shears.prune.Pruning;
 import dev.shears.prune.PruningConfig;
 import dev.shears.prune.PruningSchedule;
 import dev.shears.prune.SparsityReport;
-import dev.shears.prune.Tutorial;
+import dev.shears.examples.PruningTutorialExample;
 import dev.shears.train.BackupAndRestore;
 import dev.shears.train.Callback;
 import dev.shears.train.Evaluation;
@@ -213,15 +213,15 @@ final class Study {
         if (Files.exists(backup.file())) {
             out.println("Restoring the " + phase + " phase from " + backup.file());
         }
-        FitOptions.Builder options = FitOptions.builder().epochs(epochs).batchSize(config.batchSize()).validation(test)
-                .shuffleSeed(config.seed()).out(out).callback(backup);
+        FitOptions options = FitOptions.defaults().withEpochs(epochs).withBatchSize(config.batchSize()).withValidation(test)
+                .withShuffleSeed(config.seed()).withOut(out).withCallback(backup);
         if (pruning != null) {
-            options.callback(pruning);
+            options = options.withCallback(pruning);
         }
         if (extra != null) {
-            options.callback(extra);
+            options = options.withCallback(extra);
         }
-        History h = trainer.fit(train, options.build());
+        History h = trainer.fit(train, options);
         return new Trained(model, h, trainer.evaluate(test, 256), mean(h.get("seconds")));
     }
 

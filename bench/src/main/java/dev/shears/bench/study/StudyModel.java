@@ -9,10 +9,10 @@ import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.Initializer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Sequential;
-import dev.shears.ops.ConvOps.Padding;
+import dev.shears.nn.Padding;
 import dev.shears.optim.CosineDecay;
 import dev.shears.optim.LearningRateSchedule;
-import dev.shears.prune.Tutorial;
+import dev.shears.examples.PruningTutorialExample;
 import java.util.Arrays;
 
 /**
@@ -26,7 +26,7 @@ enum StudyModel {
     TUTORIAL("tutorial", new Defaults(10, 6, 0.8, 0.001, 0.001, false)) {
         @Override
         Sequential build(long seed) {
-            return Tutorial.model(seed);
+            return PruningTutorialExample.model(seed);
         }
     },
     /**
@@ -44,7 +44,7 @@ enum StudyModel {
                     b.add(new MaxPooling2D(2));
                 }
                 for (int i = 0; i < VGG_CONVS_PER_BLOCK[block]; i++) {
-                    b.add(new Conv2D(VGG_WIDTHS[block], 3, 3, 1, 1, Padding.SAME, Activation.LINEAR, Initializer.GLOROT_UNIFORM))
+                    b.add(Conv2D.builder(VGG_WIDTHS[block], 3).padding(Padding.SAME).build())
                             .add(new BatchNormalization(BN_MOMENTUM, 1e-3, true, true)).add(new ActivationLayer(Activation.RELU));
                 }
             }

@@ -1,7 +1,7 @@
 package dev.shears.infer;
 
 /** How a compiled Conv2D or Dense layer multiplies by its kernel. */
-public enum Kernel {
+public enum WeightFormat {
     /** All weights stored and multiplied: im2col + {@link dev.shears.kernels.Gemm} for conv, Gemm for dense. */
     DENSE,
     /** Non-zeros only, CSR over output channels ({@link dev.shears.kernels.Csr}). */

@@ -8,13 +8,13 @@ import java.util.Arrays;
 /**
  * Differentiable losses, each the mean over the batch (Keras's default reduction).
  *
- * <pre>{@code Tensor loss = Losses.softmaxCrossEntropy(logits, labels);}</pre>
+ * <pre>{@code Tensor loss = LossOps.softmaxCrossEntropy(logits, labels);}</pre>
  */
-public final class Losses {
+public final class LossOps {
     /** Keras clips probabilities to [eps, 1 - eps] before the log; same constant as backend.epsilon(). */
     public static final float PROBABILITY_EPSILON = 1e-7f;
 
-    private Losses() {
+    private LossOps() {
     }
 
     /**

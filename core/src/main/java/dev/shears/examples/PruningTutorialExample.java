@@ -1,4 +1,4 @@
-package dev.shears.prune;
+package dev.shears.examples;
 
 import dev.shears.nn.Activation;
 import dev.shears.nn.Conv2D;
@@ -8,15 +8,20 @@ import dev.shears.nn.Flatten;
 import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Sequential;
+import dev.shears.prune.PolynomialDecay;
+import dev.shears.prune.Pruning;
+import dev.shears.prune.PruningConfig;
 
 /**
- * The Fashion-MNIST CNN of the Keras weight-pruning tutorial this project reproduces (18,762 parameters)
- * and its one-call pruning setup: PolynomialDecay 0.5 -> 0.8 from step 0 to the run's real step count.
+ * An example, not part of the library's API proper: the Fashion-MNIST CNN of the Keras weight-pruning
+ * tutorial this project reproduces (18,762 parameters) and its one-call pruning setup: PolynomialDecay 0.5 -> 0.8 from step 0 to the run's real step count. The
+ * study, the benchmarks and the tests share this definition; the README's "Use Shears in your project" shows
+ * the same model written out with the public API.
  *
- * <pre>{@code Sequential pruned = Tutorial.prune(Tutorial.model(42), 54_000, 64, 6);}</pre>
+ * <pre>{@code Sequential pruned = PruningTutorialExample.prune(PruningTutorialExample.model(42), 54_000, 64, 6);}</pre>
  */
-public final class Tutorial {
-    private Tutorial() {
+public final class PruningTutorialExample {
+    private PruningTutorialExample() {
     }
 
     /**

@@ -24,9 +24,9 @@ import dev.shears.kernels.TwoFour;
  * Timings are from one JMH run each on a shared 2-core machine (+-20% noise); re-measure with
  * {@code ConvKernelBench}, {@code DenseLayerBench} and {@code SparseLayerBench} and adjust the constants.
  *
- * <pre>{@code Kernel k = KernelRule.chooseConv(kernel, 16, true);}</pre>
+ * <pre>{@code WeightFormat k = WeightFormatRule.chooseConv(kernel, 16, true);}</pre>
  */
-public final class KernelRule {
+public final class WeightFormatRule {
     /** Sparsity from which a stride-1 conv with several input channels runs the planar CSR kernel. */
     public static final double PLANAR_THRESHOLD = 0.6;
     /** Sparsity from which a strided conv runs CSR (unfolded) instead of im2col + GEMM. */
@@ -38,7 +38,7 @@ public final class KernelRule {
     /** Minimum average fill of 1x4 blocks (non-zeros / block slots) for the block kernel. */
     public static final double BLOCK_FILL = 0.75;
 
-    private KernelRule() {
+    private WeightFormatRule() {
     }
 
     /** Fraction of exact zeros in {@code w}. */
@@ -51,23 +51,23 @@ public final class KernelRule {
     }
 
     /** The kernel for a dense layer's weights {@code w (k, oc)}, by the rule above. */
-    public static Kernel chooseDense(float[] w) {
+    public static WeightFormat chooseDense(float[] w) {
         if (w.length < DENSE_MIN_WEIGHTS) {
-            return Kernel.DENSE;
+            return WeightFormat.DENSE;
         }
-        return sparsity(w) < DENSE_THRESHOLD - 1e-9 ? Kernel.DENSE : Kernel.CSR;
+        return sparsity(w) < DENSE_THRESHOLD - 1e-9 ? WeightFormat.DENSE : WeightFormat.CSR;
     }
 
     /**
      * The kernel for a conv's weights {@code w (kh*kw*c, oc)} with {@code c} input channels, stride 1 in both
      * directions or not ({@code stride1}), by the rule above.
      */
-    public static Kernel chooseConv(float[] w, int c, boolean stride1) {
+    public static WeightFormat chooseConv(float[] w, int c, boolean stride1) {
         double s = sparsity(w);
         if (stride1) {
-            return c == 1 || s >= PLANAR_THRESHOLD - 1e-9 ? Kernel.CSR : Kernel.DENSE;
+            return c == 1 || s >= PLANAR_THRESHOLD - 1e-9 ? WeightFormat.CSR : WeightFormat.DENSE;
         }
-        return s >= CONV_THRESHOLD - 1e-9 ? Kernel.CSR : Kernel.DENSE;
+        return s >= CONV_THRESHOLD - 1e-9 ? WeightFormat.CSR : WeightFormat.DENSE;
     }
 
     /**
@@ -75,14 +75,14 @@ public final class KernelRule {
      * four inputs of an output has at most two non-zeros, BLOCK4 when its non-zero 1x4 blocks are at least
      * {@link #BLOCK_FILL} full on average, else CSR (unstructured).
      */
-    public static Kernel structured(float[] w, int k, int oc) {
+    public static WeightFormat structured(float[] w, int k, int oc) {
         if (TwoFour.fits(w, k, oc)) {
-            return Kernel.TWO_FOUR;
+            return WeightFormat.TWO_FOUR;
         }
         long nnz = Math.round((1 - sparsity(w)) * w.length);
         if (k >= 4 && nnz >= BLOCK_FILL * 4L * Bsr4.countBlocks(w, k, oc)) {
-            return Kernel.BLOCK4;
+            return WeightFormat.BLOCK4;
         }
-        return Kernel.CSR;
+        return WeightFormat.CSR;
     }
 }
