@@ -73,13 +73,22 @@ public final class CompactModelFile {
     private CompactModelFile() {
     }
 
-    /** Writes {@code model} to {@code file} atomically. */
+    /**
+     * Writes {@code model} to {@code file} atomically.
+     *
+     * @throws IllegalArgumentException if the model has a custom layer (only Shears' own layers have a compact form)
+     */
     public static void write(InferenceModel model, Path file) throws IOException {
         AtomicFiles.write(file, toBytes(model));
     }
 
-    /** The file's bytes for {@code model}. */
+    /**
+     * The file's bytes for {@code model}.
+     *
+     * @throws IllegalArgumentException if the model has a custom layer
+     */
     public static byte[] toBytes(InferenceModel model) {
+        model.requireNoCustomLayers("a compact model file");
         LeBuffer out = new LeBuffer();
         out.bytes(MAGIC);
         out.u16(VERSION);

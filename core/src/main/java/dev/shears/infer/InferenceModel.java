@@ -263,6 +263,9 @@ public final class InferenceModel {
         if (l instanceof Dropout || l instanceof Flatten || l instanceof Reshape) {
             return null; // identity at inference; NHWC data is already flat, and any shape of it
         }
+        if (!dev.shears.nn.LayerRegistry.BUILT_IN_TYPES.contains(l.type())) {
+            return new LayerStep(l, in); // a custom layer: its own forward pass, rather than refusing the whole model
+        }
         throw new IllegalArgumentException("layer " + l.name() + ": the inference runtime cannot run " + l.type() + " layers");
     }
 
@@ -402,8 +405,11 @@ public final class InferenceModel {
      * expanded back to dense arrays, pruned weights exact zeros), e.g. to export a compact file to another
      * format. It has fresh training state: no optimizer slots, masks or training step. Folded batch norms
      * are not in it: their layer before carries them (see {@link BatchNormStep#withoutFolded}).
+     *
+     * @throws IllegalArgumentException if the model has a custom layer (the runtime holds only its forward pass)
      */
     public Sequential toSequential() {
+        requireNoCustomLayers("toSequential");
         Sequential model = ModelConfig.fromConfig(architecture);
         List<Step> stored = storedSteps();
         int i = 0;
@@ -419,6 +425,22 @@ public final class InferenceModel {
             }
         }
         return model;
+    }
+
+    /**
+     * Throws if a step runs a custom layer: {@code what} (a compact file, a rebuilt Sequential) holds only
+     * Shears' own layers.
+     *
+     * @throws IllegalArgumentException naming the first custom layer
+     */
+    void requireNoCustomLayers(String what) {
+        for (Step s : steps) {
+            if (s instanceof LayerStep c) {
+                throw new IllegalArgumentException(what + " supports Shears' own layers only; layer " + c.layer().name()
+                        + " is a custom " + c.layer().type() + ": save the trainable model with ModelFiles.save and load it "
+                        + "with a LayerRegistry");
+            }
+        }
     }
 
     /**

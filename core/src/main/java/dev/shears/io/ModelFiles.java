@@ -1,5 +1,6 @@
 package dev.shears.io;
 
+import dev.shears.nn.LayerRegistry;
 import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
@@ -67,10 +68,25 @@ public final class ModelFiles {
     }
 
     /**
+     * As {@link #load(Path)}, rebuilding the custom layer types of {@code layers} as well.
+     *
+     * @throws ModelFormatException naming the file and the field for any damaged or inconsistent file, an
+     *                              unregistered layer type, or a config a custom layer's factory refused
+     */
+    public static Sequential load(Path file, LayerRegistry layers) throws IOException {
+        return fromContents(Safetensors.read(file), file, layers);
+    }
+
+    /**
      * As {@link #load}, for contents already read (e.g. by a caller that also reads its extra tensors and
      * metadata); {@code file} names the source in errors.
      */
     public static Sequential fromContents(Safetensors.Contents c, Path file) throws ModelFormatException {
+        return fromContents(c, file, LayerRegistry.builtIn());
+    }
+
+    /** As {@link #fromContents(Safetensors.Contents, Path)}, with the custom layer types of {@code layers}. */
+    public static Sequential fromContents(Safetensors.Contents c, Path file, LayerRegistry layers) throws ModelFormatException {
         String version = c.metadata().get("format_version");
         if (version != null && !version.equals(FORMAT_VERSION)) {
             throw new ModelFormatException(file, "__metadata__.format_version", "is '" + version + "', this reader supports only "
@@ -86,7 +102,7 @@ public final class ModelFiles {
             if (!(Json.parse(arch) instanceof Map<?, ?> config)) {
                 throw new IllegalArgumentException("expected a JSON object");
             }
-            a = ModelConfig.parse(config);
+            a = ModelConfig.parse(config, layers);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "__metadata__.architecture", e.getMessage(), e);
         }

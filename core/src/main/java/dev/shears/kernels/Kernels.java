@@ -14,7 +14,7 @@ public final class Kernels {
     static final boolean VECTOR;
     private static final String DESCRIPTION;
     /** What a JVM without the incubator module prints once, on stderr, when the kernels are first used. */
-    static final String MISSING_MODULE_WARNING = "WARNING: Shears runs its scalar kernels, several times slower, because "
+    static final String MISSING_MODULE_WARNING = "WARNING: Shears runs its plain-Java kernels, about 2x slower to train, because "
             + "the JVM lacks the jdk.incubator.vector module. Add it: java --add-modules jdk.incubator.vector ...; "
             + "or export JDK_JAVA_OPTIONS=--add-modules=jdk.incubator.vector; for mvn exec:java, "
             + "MAVEN_OPTS=--add-modules=jdk.incubator.vector; for tests, surefire's "

@@ -58,6 +58,15 @@ public final class ModelConfig {
     }
 
     /**
+     * As {@link #fromConfig(Map)}, with the custom layer types of {@code layers}.
+     *
+     * @throws IllegalArgumentException naming the layer and field that is missing or invalid
+     */
+    public static Sequential fromConfig(Map<?, ?> config, LayerRegistry layers) {
+        return parse(config, layers).build();
+    }
+
+    /**
      * A parsed and checked architecture, not yet built: nothing of the size of a weight has been allocated.
      *
      * @param name            the model's name
@@ -112,6 +121,18 @@ public final class ModelConfig {
      * @throws IllegalArgumentException naming the layer and field that is missing or invalid
      */
     public static Architecture parse(Map<?, ?> config) {
+        return parse(config, LayerRegistry.builtIn());
+    }
+
+    /**
+     * As {@link #parse(Map)}, rebuilding the custom layer types of {@code layers} with their factories; the
+     * layer a factory returns must report the registered type.
+     *
+     * @throws IllegalArgumentException naming the layer and field that is missing or invalid, or the custom
+     *                                  layer whose factory refused its config
+     */
+    public static Architecture parse(Map<?, ?> config, LayerRegistry layers) {
+        java.util.Objects.requireNonNull(layers, "layers");
         String cls = ConfigFields.stringField(config, "class_name", "");
         if (!"Sequential".equals(cls)) {
             throw new IllegalArgumentException("field class_name must be 'Sequential', got '" + cls + "'");
@@ -129,15 +150,15 @@ public final class ModelConfig {
         if (list.isEmpty() || list.size() > MAX_LAYERS) {
             throw new IllegalArgumentException("field layers must hold 1 to " + MAX_LAYERS + " layers, got " + list.size());
         }
-        List<Layer> layers = new ArrayList<>();
+        List<Layer> built = new ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             if (!(list.get(i) instanceof Map<?, ?> lm)) {
                 throw new IllegalArgumentException("field layers[" + i + "] must be an object, got " + list.get(i));
             }
-            layers.add(layer(lm, "layers[" + i + "]"));
+            built.add(layer(lm, "layers[" + i + "]", layers));
         }
-        Sequential.assignNames(layers);
-        return dryRun(name, inputShape, seed, layers);
+        Sequential.assignNames(built);
+        return dryRun(name, inputShape, seed, built);
     }
 
     /** Plans each layer on the previous one's output shape; returns the parameter and the state shapes by name. */
@@ -169,7 +190,7 @@ public final class ModelConfig {
     }
 
     /** One layer from its {@code {"class_name", "name", "config"}} object; {@code where} is its path for messages. */
-    private static Layer layer(Map<?, ?> lm, String where) {
+    private static Layer layer(Map<?, ?> lm, String where, LayerRegistry registry) {
         String type = ConfigFields.stringField(lm, "class_name", where);
         String at = where + " (" + type + ")";
         Map<?, ?> c = ConfigFields.objectField(lm, "config", at);
@@ -222,13 +243,40 @@ public final class ModelConfig {
                 int[] p = ConfigFields.pairOfPairs(c, "padding", 0, MAX_SIZE, at);
                 yield new ZeroPadding2D(p[0], p[1], p[2], p[3]);
             }
-            default -> throw new IllegalArgumentException("field " + at + ": unknown layer type '" + type + "'");
+            default -> custom(type, c, at, registry);
         };
         String name = ConfigFields.stringField(lm, "name", at);
         try {
             layer.setName(name);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("field " + at + ".name: " + e.getMessage(), e);
+        }
+        return layer;
+    }
+
+    /** A registered custom layer from its config, or an error naming the type and how to register it. */
+    private static Layer custom(String type, Map<?, ?> c, String at, LayerRegistry registry) {
+        LayerRegistry.Factory factory = registry.factory(type);
+        if (factory == null) {
+            throw new IllegalArgumentException("field " + at + ": unknown layer type '" + type + "'; a custom layer loads "
+                    + "when the loader gets a LayerRegistry that has it: LayerRegistry.builtIn().with(\"" + type
+                    + "\", factory)" + (registry.customTypes().isEmpty() ? "" : " (registered: " + registry.customTypes() + ")"));
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        c.forEach((k, v) -> config.put(String.valueOf(k), v));
+        Layer layer;
+        try {
+            layer = factory.fromConfig(java.util.Collections.unmodifiableMap(config));
+        } catch (RuntimeException e) {
+            // A user's factory may fail in any way on a config it does not expect: report it as this field's error.
+            throw new IllegalArgumentException("field " + at + ".config: the " + type + " factory refused it: " + e, e);
+        }
+        if (layer == null || !type.equals(layer.type())) {
+            throw new IllegalArgumentException("field " + at + ": the " + type + " factory returned "
+                    + (layer == null ? "null" : "a layer of type '" + layer.type() + "'") + ", expected type '" + type + "'");
+        }
+        if (layer.isBuilt()) {
+            throw new IllegalArgumentException("field " + at + ": the " + type + " factory returned a built layer; return a new one");
         }
         return layer;
     }

@@ -2,6 +2,7 @@ package dev.shears.prune;
 
 import dev.shears.io.Json;
 import dev.shears.nn.Layer;
+import dev.shears.nn.LayerRegistry;
 import dev.shears.nn.ModelConfig;
 import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
@@ -155,11 +156,22 @@ public final class Pruning {
     /**
      * The plain model: fresh layers of the same architecture and names holding the masked weights, so
      * its summary and files equal the baseline's and its predictions equal the wrapped model's.
+     *
+     * @throws IllegalArgumentException if the model has a custom layer: use {@link #strip(Sequential, LayerRegistry)}
      */
     public static Sequential strip(Sequential model) {
+        return strip(model, LayerRegistry.builtIn());
+    }
+
+    /**
+     * As {@link #strip(Sequential)}, rebuilding custom layers with the factories of {@code layers}.
+     *
+     * @throws IllegalArgumentException if the model has a layer type {@code layers} does not know
+     */
+    public static Sequential strip(Sequential model, LayerRegistry layers) {
         applyMasks(model);
         // through JSON, as a model file does: toConfig holds arrays that fromConfig reads as lists
-        Sequential plain = ModelConfig.fromConfig((Map<?, ?>) Json.parse(Json.write(ModelConfig.toConfig(model))));
+        Sequential plain = ModelConfig.fromConfig((Map<?, ?>) Json.parse(Json.write(ModelConfig.toConfig(model))), layers);
         for (Parameter p : model.parameters()) {
             float[] src = p.data();
             System.arraycopy(src, 0, plain.parameter(p.name()).data(), 0, src.length);

@@ -4,6 +4,7 @@ import dev.shears.infer.CompactModelFile;
 import dev.shears.infer.InferenceModel;
 import dev.shears.io.ModelFiles;
 import dev.shears.io.ModelFormatException;
+import dev.shears.nn.LayerRegistry;
 import dev.shears.nn.Sequential;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -26,8 +27,18 @@ public final class Models {
      *                              {@link #loadRuntime} or {@link CompactModelFile#read}), or any bad file
      */
     public static Sequential load(Path file) throws IOException {
+        return load(file, LayerRegistry.builtIn());
+    }
+
+    /**
+     * As {@link #load(Path)}, rebuilding the custom layer types of {@code layers} from Shears safetensors files
+     * (ONNX and Keras files map onto Shears' own layers only).
+     *
+     * @throws ModelFormatException as {@link #load(Path)}, or for a custom layer type {@code layers} lacks
+     */
+    public static Sequential load(Path file, LayerRegistry layers) throws IOException {
         return switch (ModelFormat.detect(file)) {
-            case SAFETENSORS -> ModelFiles.load(file);
+            case SAFETENSORS -> ModelFiles.load(file, layers);
             case ONNX -> Onnx.load(file);
             case KERAS, KERAS_H5 -> KerasModels.load(file);
             case COMPACT -> throw new ModelFormatException(file, "format", "this is a compact runtime file (.shrs), "
@@ -37,10 +48,15 @@ public final class Models {
 
     /** Loads any model file as a compiled runtime model (automatic kernels unless the {@code .shrs} file chose them). */
     public static InferenceModel loadRuntime(Path file) throws IOException {
+        return loadRuntime(file, LayerRegistry.builtIn());
+    }
+
+    /** As {@link #loadRuntime(Path)}, with the custom layer types of {@code layers} (run through their forward pass). */
+    public static InferenceModel loadRuntime(Path file, LayerRegistry layers) throws IOException {
         if (ModelFormat.detect(file) == ModelFormat.COMPACT) {
             return CompactModelFile.read(file);
         }
-        return InferenceModel.compile(load(file));
+        return InferenceModel.compile(load(file, layers));
     }
 
     /**
