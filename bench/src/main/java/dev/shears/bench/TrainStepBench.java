@@ -1,11 +1,9 @@
 package dev.shears.bench;
 
 import dev.shears.nn.Loss;
-import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.optim.Adam;
-import dev.shears.tensor.Tensor;
-import java.util.List;
+import dev.shears.train.Trainer;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -21,8 +19,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One training step of the tutorial model at batch 64, as {@code Trainer.fit} runs it: forward with
- * gradients, sparse categorical cross-entropy, backward, Adam, gradients zeroed. Milliseconds per step;
+ * One training step of the tutorial model at batch 64, as {@code Trainer.fit} runs it
+ * ({@code Trainer.trainOnBatch}): forward with gradients, sparse categorical cross-entropy, backward, Adam,
+ * gradients zeroed. Milliseconds per step;
  * an epoch of Fashion-MNIST is 938 steps.
  *
  * <p>{@code kernels=vector} runs the Vector API kernels, {@code scalar} the plain-Java fallback that a JVM
@@ -48,7 +47,8 @@ public class TrainStepBench {
     private Sequential model;
     private Adam adam;
     private Loss loss;
-    private Tensor input;
+    private float[] x;
+    private Trainer trainer;
     private int[] labels;
 
     @Setup
@@ -59,7 +59,7 @@ public class TrainStepBench {
         adam = new Adam();
         loss = Loss.sparseCategoricalCrossentropy(false);
         Random r = new Random(7);
-        float[] x = new float[BATCH * 28 * 28];
+        x = new float[BATCH * 28 * 28];
         for (int i = 0; i < x.length; i++) {
             x[i] = r.nextFloat();
         }
@@ -67,20 +67,12 @@ public class TrainStepBench {
         for (int i = 0; i < BATCH; i++) {
             labels[i] = r.nextInt(10);
         }
-        input = Tensor.of(x, BATCH, 28, 28, 1);
+        trainer = new Trainer(model, adam, loss);
     }
 
+    /** {@code Trainer.trainOnBatch}: the step as {@code fit} runs it, its tensors' arrays reused from step to step. */
     @Benchmark
     public double step() {
-        Tensor out = model.forward(input, true);
-        Tensor l = loss.compute(out, labels);
-        double value = l.item();
-        l.backward();
-        List<Parameter> params = model.parameters();
-        adam.step(params);
-        for (Parameter p : params) {
-            p.value().zeroGrad();
-        }
-        return value;
+        return trainer.trainOnBatch(x, labels, BATCH);
     }
 }

@@ -312,24 +312,46 @@ public final class InferenceModel {
      * @throws ShapeMismatchException if x does not hold n examples
      */
     public float[] predict(float[] x, int n) {
+        float[] out = new float[Math.multiplyExact(Math.max(n, 0), outSize)];
+        predict(x, n, out);
+        return out;
+    }
+
+    /**
+     * As {@link #predict(float[], int)}, writing the (n, outputs) into {@code out} (which may be longer):
+     * once warm (each thread's scratch grown to the batch), a call allocates nothing. Thread-safe, for
+     * distinct {@code out} arrays.
+     *
+     * @throws ShapeMismatchException if x does not hold n examples or out is shorter than n outputs
+     */
+    public void predict(float[] x, int n, float[] out) {
         if (n < 0 || x.length != (long) n * inSize) {
             throw new ShapeMismatchException("predict: " + x.length + " values is not " + n + " examples of shape "
                     + Arrays.toString(inputShape));
         }
-        float[] out = new float[n * outSize];
-        if (n <= INLINE_BATCH) {
-            // A few examples are too little work to share: handing chunks to pool threads costs more.
-            Parallel.inline(() -> predictChunks(out, x, n, maxBatch, 0, (n + maxBatch - 1) / maxBatch));
-            return out;
+        if (out.length < (long) n * outSize) {
+            throw new ShapeMismatchException("predict: the output array holds " + out.length + " values, " + n
+                    + " examples need " + (long) n * outSize);
+        }
+        int threads = Parallel.common().threads();
+        if (n <= INLINE_BATCH || threads == 1) {
+            // A few examples are too little work to share: handing chunks to pool threads costs more. No lambda
+            // either: runs on this thread with its own scratch, so a warm call allocates nothing.
+            boolean wasInline = Parallel.enterInline();
+            try {
+                predictChunks(out, x, n, maxBatch, 0, (n + maxBatch - 1) / maxBatch);
+            } finally {
+                Parallel.exitInline(wasInline);
+            }
+            return;
         }
         // Whole chunks are shared out over the threads, each running its chunks through every step on its
         // own scratch: no hand-offs inside a step (which cost more than they saved on small layers), and a
-        // chunk's activations stay in the core's caches. At least one chunk per thread.
-        int threads = Parallel.common().threads();
+        // chunk's activations stay in the core's caches. At least one chunk per thread. (The two closures are
+        // the only allocation of such a call.)
         int chunk = Math.max(1, Math.min(maxBatch, (n + threads - 1) / threads));
         int chunks = (n + chunk - 1) / chunk;
         Parallel.common().forRange(chunks, 1, (from, to) -> Parallel.inline(() -> predictChunks(out, x, n, chunk, from, to)));
-        return out;
     }
 
     /** Chunks [from, to) of {@code chunk} examples each (the last may be shorter) on this thread. */

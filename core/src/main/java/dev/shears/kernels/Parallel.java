@@ -160,14 +160,28 @@ public final class Parallel implements AutoCloseable {
      * the chunk it would run. Nests; the previous setting is restored afterwards.
      */
     public static void inline(Runnable body) {
-        boolean[] flag = INLINE.get();
-        boolean previous = flag[0];
-        flag[0] = true;
+        boolean previous = enterInline();
         try {
             body.run();
         } finally {
-            flag[0] = previous;
+            exitInline(previous);
         }
+    }
+
+    /**
+     * {@link #inline} without a closure, for callers that must not allocate: loops this thread starts run
+     * inline until {@link #exitInline} restores the returned previous setting (in a {@code finally}).
+     */
+    public static boolean enterInline() {
+        boolean[] flag = INLINE.get();
+        boolean previous = flag[0];
+        flag[0] = true;
+        return previous;
+    }
+
+    /** Restores the setting {@link #enterInline} returned. */
+    public static void exitInline(boolean previous) {
+        INLINE.get()[0] = previous;
     }
 
     /** Stops the worker threads; loops started afterwards fail. */

@@ -1,6 +1,7 @@
 package dev.shears.nn;
 
 import dev.shears.data.Dataset;
+import dev.shears.tensor.BufferPool;
 import dev.shears.tensor.GradMode;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Shapes;
@@ -151,12 +152,17 @@ public final class Sequential {
             throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         }
         float[] out = new float[n * outSize];
+        // Each batch's tensors go back to this pool once its output is copied out; the next batch reuses them.
+        BufferPool buffers = new BufferPool();
         try (GradMode.Scope s = GradMode.noGrad()) {
             for (int start = 0; start < n; start += batchSize) {
                 int b = Math.min(batchSize, n - start);
-                float[] xb = Arrays.copyOfRange(x, start * inSize, (start + b) * inSize);
-                Tensor y = forward(Tensor.of(xb, Shapes.prepend(b, inputShape)), false);
-                System.arraycopy(y.data(), 0, out, start * outSize, b * outSize);
+                try (BufferPool.Scope scope = buffers.open()) {
+                    float[] xb = BufferPool.floats(b * inSize);
+                    System.arraycopy(x, start * inSize, xb, 0, b * inSize);
+                    Tensor y = forward(Tensor.of(xb, Shapes.prepend(b, inputShape)), false);
+                    System.arraycopy(y.data(), 0, out, start * outSize, b * outSize);
+                }
             }
         }
         return out;

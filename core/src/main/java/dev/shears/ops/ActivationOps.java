@@ -1,6 +1,7 @@
 package dev.shears.ops;
 
 import dev.shears.kernels.Activations;
+import dev.shears.tensor.BufferPool;
 import dev.shears.tensor.Tensor;
 
 /**
@@ -16,7 +17,7 @@ public final class ActivationOps {
 
     /** sigmoid(x) = 1 / (1 + e^-x). */
     public static Tensor sigmoid(Tensor x) {
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Activations.sigmoid(y, x.data(), y.length);
         Tensor out = Tensor.derived(y, x.shape(), x);
         // dX += dY ⊙ y (1 - y)
@@ -26,7 +27,7 @@ public final class ActivationOps {
 
     /** tanh(x). */
     public static Tensor tanh(Tensor x) {
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Activations.tanh(y, x.data(), y.length);
         Tensor out = Tensor.derived(y, x.shape(), x);
         // dX += dY ⊙ (1 - y²)
@@ -43,7 +44,7 @@ public final class ActivationOps {
         if (!Float.isFinite(slope)) {
             throw new IllegalArgumentException("leaky_relu negative_slope must be finite, got " + slope);
         }
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Activations.leakyRelu(y, x.data(), slope, y.length);
         Tensor out = Tensor.derived(y, x.shape(), x);
         // dX += dY ⊙ (x > 0 ? 1 : slope)
@@ -60,7 +61,7 @@ public final class ActivationOps {
         if (!Float.isFinite(alpha)) {
             throw new IllegalArgumentException("elu alpha must be finite, got " + alpha);
         }
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Activations.elu(y, x.data(), alpha, y.length);
         Tensor out = Tensor.derived(y, x.shape(), x);
         // dX += dY ⊙ (x >= 0 ? 1 : y + alpha)
@@ -70,7 +71,7 @@ public final class ActivationOps {
 
     /** Exact GELU, Keras's default: gelu(x) = x Φ(x) = 0.5 x (1 + erf(x / √2)). */
     public static Tensor gelu(Tensor x) {
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Activations.gelu(y, x.data(), y.length);
         Tensor out = Tensor.derived(y, x.shape(), x);
         // dX += dY ⊙ (Φ(x) + x φ(x))
@@ -80,7 +81,7 @@ public final class ActivationOps {
 
     /** silu(x) = x · sigmoid(x), also called swish. */
     public static Tensor silu(Tensor x) {
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Activations.silu(y, x.data(), y.length);
         Tensor out = Tensor.derived(y, x.shape(), x);
         // dX += dY ⊙ s (1 + x (1 - s)), s = sigmoid(x)
@@ -90,7 +91,7 @@ public final class ActivationOps {
 
     /** relu6(x) = min(max(x, 0), 6). */
     public static Tensor relu6(Tensor x) {
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Activations.relu6(y, x.data(), y.length);
         Tensor out = Tensor.derived(y, x.shape(), x);
         // dX += dY where 0 < x < 6

@@ -8,6 +8,7 @@ import dev.shears.kernels.Padding2D;
 import dev.shears.kernels.Pool;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.nn.Padding;
+import dev.shears.tensor.BufferPool;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Arrays;
@@ -87,7 +88,7 @@ public final class ConvOps {
         if (!direct) {
             Im2col.im2col(cols, x.data(), n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
         }
-        float[] y = new float[rows * oc];
+        float[] y = BufferPool.floats(rows * oc);
         // y is freshly zeroed, so accumulating into it equals overwriting and skips the GEMM's zero fill.
         Gemm.gemm(y, 0, cols, 0, kernel.data(), 0, rows, k, oc, true);
         Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
@@ -127,7 +128,7 @@ public final class ConvOps {
         int k = kh * kw;
         float[] colsT = takeUnfolded(k * rows);
         SparseKernels.im2colT(colsT, x.data(), n, h, w, 1, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
-        float[] y = new float[rows * oc];
+        float[] y = BufferPool.floats(rows * oc);
         // y is freshly zeroed, so accumulating into it equals overwriting and skips the GEMM's zero fill.
         Gemm.gemmTransA(y, 0, colsT, 0, kernel.data(), 0, rows, k, oc, true);
         Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
@@ -187,7 +188,7 @@ public final class ConvOps {
         }
         Depthwise.Shape s = new Depthwise.Shape(h, w, c, dm, kh, kw, strideH, strideW,
                 padBefore(h, kh, strideH, padding), padBefore(w, kw, strideW, padding), oh, ow);
-        float[] y = new float[n * s.outSize()];
+        float[] y = BufferPool.floats(n * s.outSize());
         Depthwise.forward(y, x.data(), kernel.data(), bias == null ? null : bias.data(), n, s);
         int[] shape = {n, oh, ow, c * dm};
         Tensor out = bias == null ? Tensor.derived(y, shape, x, kernel) : Tensor.derived(y, shape, x, kernel, bias);
@@ -227,7 +228,7 @@ public final class ConvOps {
                 return b;
             }
         }
-        return new float[size];
+        return new float[size]; // not from BufferPool: this pool hands it back itself
     }
 
     private static void giveUnfolded(float[] buffer) {
@@ -248,7 +249,7 @@ public final class ConvOps {
         if (h < ph || w < pw) {
             throw new ShapeMismatchException("maxPool2d: pool " + ph + "x" + pw + " larger than input " + Arrays.toString(x.shape()));
         }
-        float[] y = new float[n * oh * ow * c];
+        float[] y = BufferPool.floats(n * oh * ow * c);
         Pool.maxPool(y, null, x.data(), n, h, w, c, ph, pw, sh, sw, oh, ow);
         Tensor out = Tensor.derived(y, new int[] {n, oh, ow, c}, x);
         out.setBackward(() -> Pool.maxPoolBackward(x.grad(), out.grad(), x.data(), y, n, h, w, c, ph, pw, sh, sw, oh, ow));
@@ -261,7 +262,7 @@ public final class ConvOps {
             throw new ShapeMismatchException("globalAvgPool2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
         }
         int n = x.shape(0), hw = x.shape(1) * x.shape(2), c = x.shape(3);
-        float[] y = new float[n * c];
+        float[] y = BufferPool.floats(n * c);
         Pool.globalAvgPool(y, x.data(), n, hw, c);
         Tensor out = Tensor.derived(y, new int[] {n, c}, x);
         out.setBackward(() -> Pool.globalAvgPoolBackward(x.grad(), out.grad(), n, hw, c));
@@ -290,7 +291,7 @@ public final class ConvOps {
                     + " with " + padding + " padding");
         }
         Pool.Window g = new Pool.Window(h, w, c, ph, pw, sh, sw, padBefore(h, ph, sh, padding), padBefore(w, pw, sw, padding), oh, ow);
-        float[] y = new float[n * oh * ow * c];
+        float[] y = BufferPool.floats(n * oh * ow * c);
         Pool.avgPool(y, x.data(), n, g);
         Tensor out = Tensor.derived(y, new int[] {n, oh, ow, c}, x);
         // dX (n,h,w,c) += dY (n,oh,ow,c) / count, spread over each window's real cells
@@ -304,7 +305,7 @@ public final class ConvOps {
             throw new ShapeMismatchException("globalMaxPool2d needs x (n,h,w,c), got " + Arrays.toString(x.shape()));
         }
         int n = x.shape(0), hw = x.shape(1) * x.shape(2), c = x.shape(3);
-        float[] y = new float[n * c];
+        float[] y = BufferPool.floats(n * c);
         Pool.globalMaxPool(y, x.data(), n, hw, c);
         Tensor out = Tensor.derived(y, new int[] {n, c}, x);
         // dX (n,hw,c) += dY (n,c) / ties where x equals the maximum
@@ -328,7 +329,7 @@ public final class ConvOps {
         }
         int n = x.shape(0), h = x.shape(1), w = x.shape(2), c = x.shape(3);
         int oh = h + top + bottom, ow = w + left + right;
-        float[] y = new float[n * oh * ow * c];
+        float[] y = BufferPool.floats(n * oh * ow * c);
         Padding2D.zeroPad(y, x.data(), n, h, w, c, top, bottom, left, right);
         Tensor out = Tensor.derived(y, new int[] {n, oh, ow, c}, x);
         // dX (n,h,w,c) += dY[:, top:top+h, left:left+w, :]

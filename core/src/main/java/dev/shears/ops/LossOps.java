@@ -1,6 +1,7 @@
 package dev.shears.ops;
 
 import dev.shears.kernels.Elementwise;
+import dev.shears.tensor.BufferPool;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Arrays;
@@ -24,7 +25,7 @@ public final class LossOps {
     public static Tensor softmaxCrossEntropy(Tensor logits, int[] labels) {
         int n = checkLabels(logits, labels);
         int c = logits.shape(1);
-        float[] probs = new float[logits.size()];
+        float[] probs = BufferPool.floats(logits.size());
         double loss = Elementwise.softmaxCrossEntropy(probs, logits.data(), labels, n, c);
         Tensor out = Tensor.derived(new float[] {(float) loss}, new int[] {1}, logits);
         out.setBackward(() -> Elementwise.softmaxCrossEntropyBackward(logits.grad(), probs, labels, n, c, out.grad()[0]));

@@ -1,6 +1,7 @@
 package dev.shears.ops;
 
 import dev.shears.kernels.BatchNorm;
+import dev.shears.tensor.BufferPool;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Arrays;
@@ -32,11 +33,11 @@ public final class NormOps {
         int rows = x.size() / c;
         BatchNorm.moments(meanOut, varianceOut, x.data(), rows, c);
         float[] mean = meanOut.clone();
-        float[] invStd = new float[c];
+        float[] invStd = BufferPool.floats(c);
         BatchNorm.invStd(invStd, varianceOut, epsilon, c);
         float[] g = gamma == null ? null : gamma.data();
-        float[] scale = new float[c];
-        float[] shift = new float[c];
+        float[] scale = BufferPool.floats(c);
+        float[] shift = BufferPool.floats(c);
         BatchNorm.scaleShift(scale, shift, g, beta == null ? null : beta.data(), mean, varianceOut, epsilon, c);
         Tensor out = affine(x, gamma, beta, scale, shift);
         out.setBackward(() -> {
@@ -64,10 +65,10 @@ public final class NormOps {
         int c = channels(x, gamma, beta, mean, variance);
         int rows = x.size() / c;
         float[] mu = mean.clone();
-        float[] invStd = new float[c];
+        float[] invStd = BufferPool.floats(c);
         BatchNorm.invStd(invStd, variance, epsilon, c);
-        float[] scale = new float[c];
-        float[] shift = new float[c];
+        float[] scale = BufferPool.floats(c);
+        float[] shift = BufferPool.floats(c);
         BatchNorm.scaleShift(scale, shift, gamma == null ? null : gamma.data(), beta == null ? null : beta.data(), mu, variance,
                 epsilon, c);
         Tensor out = affine(x, gamma, beta, scale, shift);
@@ -90,7 +91,7 @@ public final class NormOps {
     /** y (rows,c) = x·scale + shift; the output tensor, its backward not yet set. */
     private static Tensor affine(Tensor x, Tensor gamma, Tensor beta, float[] scale, float[] shift) {
         int c = scale.length;
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         BatchNorm.affine(y, x.data(), scale, shift, x.size() / c, c);
         Tensor[] inputs = gamma == null && beta == null ? new Tensor[] {x}
                 : gamma == null ? new Tensor[] {x, beta} : beta == null ? new Tensor[] {x, gamma} : new Tensor[] {x, gamma, beta};

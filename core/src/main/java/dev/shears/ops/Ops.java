@@ -2,6 +2,7 @@ package dev.shears.ops;
 
 import dev.shears.kernels.Elementwise;
 import dev.shears.kernels.Gemm;
+import dev.shears.tensor.BufferPool;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
 import java.util.Arrays;
@@ -26,7 +27,7 @@ public final class Ops {
         int m = a.shape(0);
         int k = a.shape(1);
         int n = b.shape(1);
-        float[] c = new float[m * n];
+        float[] c = BufferPool.floats(m * n);
         // c is freshly zeroed: accumulating equals overwriting and skips the zero fill.
         Gemm.gemm(c, 0, a.data(), 0, b.data(), 0, m, k, n, true);
         Tensor out = Tensor.derived(c, new int[] {m, n}, a, b);
@@ -68,7 +69,7 @@ public final class Ops {
     /** Element-wise a + b (same shape). */
     public static Tensor add(Tensor a, Tensor b) {
         checkSameShape("add", a, b);
-        float[] y = new float[a.size()];
+        float[] y = BufferPool.floats(a.size());
         for (int i = 0; i < y.length; i++) {
             y[i] = a.data()[i] + b.data()[i];
         }
@@ -87,7 +88,7 @@ public final class Ops {
     /** Element-wise a - b (same shape). */
     public static Tensor sub(Tensor a, Tensor b) {
         checkSameShape("sub", a, b);
-        float[] y = new float[a.size()];
+        float[] y = BufferPool.floats(a.size());
         for (int i = 0; i < y.length; i++) {
             y[i] = a.data()[i] - b.data()[i];
         }
@@ -110,7 +111,7 @@ public final class Ops {
     /** Element-wise a * b (same shape). */
     public static Tensor mul(Tensor a, Tensor b) {
         checkSameShape("mul", a, b);
-        float[] y = new float[a.size()];
+        float[] y = BufferPool.floats(a.size());
         for (int i = 0; i < y.length; i++) {
             y[i] = a.data()[i] * b.data()[i];
         }
@@ -157,7 +158,7 @@ public final class Ops {
 
     /** x * s for a constant s. */
     public static Tensor scale(Tensor x, float s) {
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         for (int i = 0; i < y.length; i++) {
             y[i] = x.data()[i] * s;
         }
@@ -174,7 +175,7 @@ public final class Ops {
 
     /** max(x, 0) element-wise. */
     public static Tensor relu(Tensor x) {
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Elementwise.relu(y, x.data(), y.length);
         Tensor out = Tensor.derived(y, x.shape(), x);
         out.setBackward(() -> Elementwise.reluBackward(x.grad(), out.grad(), y, y.length));
@@ -185,7 +186,7 @@ public final class Ops {
     public static Tensor softmax(Tensor x) {
         int c = x.shape(-1);
         int rows = x.size() / c;
-        float[] y = new float[x.size()];
+        float[] y = BufferPool.floats(x.size());
         Elementwise.softmaxRows(y, x.data(), rows, c);
         Tensor out = Tensor.derived(y, x.shape(), x);
         out.markSoftmaxOf(x);
@@ -218,8 +219,8 @@ public final class Ops {
             return x;
         }
         float keepScale = 1f / (1f - rate);
-        float[] mask = new float[x.size()];
-        float[] y = new float[x.size()];
+        float[] mask = BufferPool.floats(x.size());
+        float[] y = BufferPool.floats(x.size());
         float[] xd = x.data();
         for (int i = 0; i < y.length; i++) {
             if (rng.nextFloat() >= rate) {

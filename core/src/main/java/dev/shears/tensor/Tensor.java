@@ -108,10 +108,14 @@ public final class Tensor {
         return requiresGrad;
     }
 
-    /** The gradient buffer, allocated (as zeros) on first use. */
+    /**
+     * The gradient buffer, allocated (as zeros) on first use: an op output's from the open {@link BufferPool}
+     * scope, if any (it lives only as long as the graph), a leaf's (a parameter's) always anew, as it
+     * accumulates across steps.
+     */
     public float[] grad() {
         if (grad == null) {
-            grad = new float[data.length];
+            grad = parents == null ? new float[data.length] : BufferPool.floats(data.length);
         }
         return grad;
     }

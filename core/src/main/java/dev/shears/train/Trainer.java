@@ -6,6 +6,7 @@ import dev.shears.nn.Parameter;
 import dev.shears.nn.Sequential;
 import dev.shears.ops.Ops;
 import dev.shears.optim.Optimizer;
+import dev.shears.tensor.BufferPool;
 import dev.shears.tensor.GradMode;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Shapes;
@@ -35,6 +36,10 @@ public final class Trainer {
     private final Loss loss;
 
     /** Binds model, optimizer and loss (Keras's compile). */
+    /** The arrays of one step's tensors, reused by the next step (and by evaluation batches). */
+    private final BufferPool buffers = new BufferPool();
+    private boolean reuseBuffers = true;
+
     public Trainer(Sequential model, Optimizer optimizer, Loss loss) {
         this.model = Objects.requireNonNull(model, "model");
         this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
@@ -240,22 +245,54 @@ public final class Trainer {
     private record StepResult(double loss, int correct) {
     }
 
-    /** One forward/backward/update on a batch; gradients are zeroed afterwards. */
+    /**
+     * One forward/backward/update on a batch; gradients are zeroed afterwards. Every tensor of the step
+     * comes from {@link #buffers} and goes back to it at the end (see {@link BufferPool}).
+     */
     private StepResult trainStep(float[] x, int[] labels, int n) {
-        Tensor input = Tensor.of(x, Shapes.prepend(n, model.inputShape()));
-        Tensor out = model.forward(input, true);
-        Tensor l = withPenalties(loss.compute(out, labels));
-        int correct = countCorrect(out.data(), labels, n, out.size() / n);
-        double value = l.item();
-        if (Double.isFinite(value)) {
-            l.backward();
-            List<Parameter> params = model.parameters();
-            optimizer.step(params);
-            for (Parameter p : params) {
-                p.value().zeroGrad();
+        try (BufferPool.Scope scope = reuseBuffers ? buffers.open() : null) {
+            Tensor input = Tensor.of(x, Shapes.prepend(n, model.inputShape()));
+            Tensor out = model.forward(input, true);
+            Tensor l = withPenalties(loss.compute(out, labels));
+            int correct = countCorrect(out.data(), labels, n, out.size() / n);
+            double value = l.item();
+            if (Double.isFinite(value)) {
+                l.backward();
+                List<Parameter> params = model.parameters();
+                optimizer.step(params);
+                for (Parameter p : params) {
+                    p.value().zeroGrad();
+                }
             }
+            return new StepResult(value, correct);
         }
-        return new StepResult(value, correct);
+    }
+
+    /**
+     * One training step on one batch, as {@link #fit} runs it (Keras's {@code train_on_batch}): forward,
+     * loss with the weight penalties, backward, the optimizer's update, gradients zeroed. No callbacks run, so
+     * a pruned model's masks are not updated here (its wrappers still apply the masks they have).
+     *
+     * @param x      {@code n} examples, {@code (n, inputShape...)} flattened
+     * @param labels the {@code n} class labels
+     * @return the batch's loss; NaN or infinite when it diverged, in which case no update is made
+     * @throws ShapeMismatchException if x or labels do not hold n examples
+     */
+    public double trainOnBatch(float[] x, int[] labels, int n) {
+        long inSize = Shapes.size(model.inputShape());
+        if (n <= 0 || x.length != n * inSize || labels.length != n) {
+            throw new ShapeMismatchException("trainOnBatch: " + x.length + " values and " + labels.length + " labels are not "
+                    + n + " examples of shape " + Arrays.toString(model.inputShape()));
+        }
+        return trainStep(x, labels, n).loss();
+    }
+
+    /**
+     * Turns the reuse of the step's buffers off (true: on, the default). The results are the same either
+     * way (tested bit for bit); off, every step allocates its tensors anew, as before this existed.
+     */
+    void reuseBuffers(boolean reuse) {
+        this.reuseBuffers = reuse;
     }
 
     /** The loss plus every weight penalty, as Keras's compute_loss adds {@code model.losses}. */
@@ -287,9 +324,11 @@ public final class Trainer {
                 data.gather(start, n, xBuf, yBuf);
                 float[] x = n == batchSize ? xBuf : Arrays.copyOf(xBuf, n * inSize);
                 int[] labels = n == batchSize ? yBuf : Arrays.copyOf(yBuf, n);
-                Tensor out = model.forward(Tensor.of(x, Shapes.prepend(n, model.inputShape())), false);
-                lossSum += loss.compute(out, labels).item() * n;
-                correct += countCorrect(out.data(), labels, n, out.size() / n);
+                try (BufferPool.Scope scope = reuseBuffers ? buffers.open() : null) {
+                    Tensor out = model.forward(Tensor.of(x, Shapes.prepend(n, model.inputShape())), false);
+                    lossSum += loss.compute(out, labels).item() * n;
+                    correct += countCorrect(out.data(), labels, n, out.size() / n);
+                }
             }
             for (Tensor penalty : model.regularizationLosses()) {
                 lossSum += (double) penalty.item() * data.size();

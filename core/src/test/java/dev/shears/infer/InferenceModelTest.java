@@ -36,6 +36,30 @@ class InferenceModelTest {
     }
 
     @Test
+    void predictIntoACallersArrayGivesTheSameOutputsAndChecksItsLength() {
+        Sequential m = TestModels.pruneUnstructured(TestModels.tutorial(6), 0.8);
+        for (InferenceModel c : List.of(InferenceModel.compile(m), InferenceModel.compile(m,
+                InferenceModel.Options.defaults().withFormat(WeightFormat.DENSE)))) {
+            for (int n : new int[] {1, 8, 37}) {
+                float[] x = new float[n * 784];
+                Random r = new Random(n);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = r.nextFloat();
+                }
+                float[] out = new float[n * 10 + 3];
+                java.util.Arrays.fill(out, -5f);
+                c.predict(x, n, out);
+                float[] expected = c.predict(x, n);
+                assertArrayEquals(expected, java.util.Arrays.copyOf(out, n * 10), "n " + n);
+                assertEquals(-5f, out[n * 10 + 2], "values past n outputs are left alone");
+                c.predict(x, n, out); // again into the same array: the same values
+                assertArrayEquals(expected, java.util.Arrays.copyOf(out, n * 10));
+                assertThrows(ShapeMismatchException.class, () -> c.predict(x, n, new float[n * 10 - 1]));
+            }
+        }
+    }
+
+    @Test
     void denseTutorialMatchesEngineAtSeveralBatchSizes() {
         Sequential m = TestModels.tutorial(7);
         InferenceModel c = InferenceModel.compile(m, InferenceModel.Options.defaults().withMaxBatch(16));
