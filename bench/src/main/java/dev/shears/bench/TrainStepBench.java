@@ -44,6 +44,10 @@ public class TrainStepBench {
     @Param({"vector", "scalar"})
     public String kernels;
 
+    /** Whether the step reuses its tensors' arrays ({@code Trainer.reuseBuffers}); {@code -p reuse=true,false}. */
+    @Param({"true"})
+    public boolean reuse;
+
     private Sequential model;
     private Adam adam;
     private Loss loss;
@@ -68,6 +72,7 @@ public class TrainStepBench {
             labels[i] = r.nextInt(10);
         }
         trainer = new Trainer(model, adam, loss);
+        trainer.reuseBuffers(reuse);
     }
 
     /** {@code Trainer.trainOnBatch}: the step as {@code fit} runs it, its tensors' arrays reused from step to step. */

@@ -4,9 +4,10 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * A labelled data set held in memory: examples as one flat row-major {@code float[]} and integer class
- * labels, seen through an index array so that {@link #shuffle}, {@link #take} and {@link #split} return
- * cheap views that share the underlying data.
+ * A labelled data set held in memory: examples as one flat row-major array and integer class labels, seen
+ * through an index array so that {@link #shuffle}, {@link #take} and {@link #split} return cheap views that
+ * share the underlying data. The values are stored as floats, or as unsigned bytes scaled when they are read
+ * ({@link #ofUnsignedBytes}: a quarter of the memory, the same floats).
  *
  * <p>Shapes: features {@code (size, featureShape...)}, e.g. {@code (60000, 28, 28, 1)} for images in
  * (height, width, channels) order; labels {@code (size)} with values in {@code [0, numClasses)}.
@@ -14,7 +15,70 @@ import java.util.Random;
  * <pre>{@code Dataset train = new Dataset(pixels, new int[] {28, 28, 1}, labels, 10).shuffle(42);}</pre>
  */
 public final class Dataset {
-    private final float[] features;
+    /** Where the values live: the example at position p holds values [p * featureSize, (p + 1) * featureSize). */
+    private sealed interface Storage permits FloatValues, ByteValues {
+        /** Copies {@code count} values from {@code from} into {@code dst} at {@code offset}. */
+        void copy(int from, float[] dst, int offset, int count);
+
+        /** Value {@code i}. */
+        float get(int i);
+
+        /** Number of values. */
+        int length();
+
+        /** Bytes the values take. */
+        long bytes();
+    }
+
+    /** Values stored as they are. */
+    private record FloatValues(float[] values) implements Storage {
+        @Override
+        public void copy(int from, float[] dst, int offset, int count) {
+            System.arraycopy(values, from, dst, offset, count);
+        }
+
+        @Override
+        public float get(int i) {
+            return values[i];
+        }
+
+        @Override
+        public int length() {
+            return values.length;
+        }
+
+        @Override
+        public long bytes() {
+            return 4L * values.length;
+        }
+    }
+
+    /** Unsigned bytes, each read as {@code (b & 0xFF) / divisor}: the expression the IDX reader decodes with. */
+    private record ByteValues(byte[] values, float divisor) implements Storage {
+        @Override
+        public void copy(int from, float[] dst, int offset, int count) {
+            for (int j = 0; j < count; j++) {
+                dst[offset + j] = (values[from + j] & 0xFF) / divisor;
+            }
+        }
+
+        @Override
+        public float get(int i) {
+            return (values[i] & 0xFF) / divisor;
+        }
+
+        @Override
+        public int length() {
+            return values.length;
+        }
+
+        @Override
+        public long bytes() {
+            return values.length;
+        }
+    }
+
+    private final Storage features;
     private final int[] featureShape;
     private final int featureSize;
     private final int[] labels;
@@ -32,13 +96,32 @@ public final class Dataset {
      * @throws IllegalArgumentException if the lengths disagree or a label is out of range
      */
     public Dataset(float[] features, int[] featureShape, int[] labels, int numClasses) {
+        this(new FloatValues(features), featureShape, labels, numClasses);
+    }
+
+    /**
+     * Wraps unsigned bytes without copying; example values are {@code (b & 0xFF) / divisor}, computed when
+     * they are read, bit for bit the floats {@code Idx.readFloats(file, divisor)} would hold (e.g. pixels and
+     * 255f), in a quarter of the memory.
+     *
+     * @throws IllegalArgumentException if the lengths disagree, a label is out of range or the divisor is not
+     *                                  positive and finite
+     */
+    public static Dataset ofUnsignedBytes(byte[] values, float divisor, int[] featureShape, int[] labels, int numClasses) {
+        if (!(divisor > 0 && Float.isFinite(divisor))) {
+            throw new IllegalArgumentException("divisor must be positive and finite, got " + divisor);
+        }
+        return new Dataset(new ByteValues(values, divisor), featureShape, labels, numClasses);
+    }
+
+    private Dataset(Storage features, int[] featureShape, int[] labels, int numClasses) {
         this(features, featureShape.clone(), labels, numClasses, identity(labels.length));
         if (numClasses < 1) {
             throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
         }
         long expected = (long) labels.length * featureSize;
-        if (features.length != expected) {
-            throw new IllegalArgumentException("features has " + features.length + " values, expected "
+        if (features.length() != expected) {
+            throw new IllegalArgumentException("features has " + features.length() + " values, expected "
                     + labels.length + " examples x " + Arrays.toString(featureShape) + " = " + expected);
         }
         for (int i = 0; i < labels.length; i++) {
@@ -49,7 +132,7 @@ public final class Dataset {
         }
     }
 
-    private Dataset(float[] features, int[] featureShape, int[] labels, int numClasses, int[] index) {
+    private Dataset(Storage features, int[] featureShape, int[] labels, int numClasses, int[] index) {
         this.features = features;
         this.featureShape = featureShape;
         int size = 1;
@@ -100,7 +183,7 @@ public final class Dataset {
 
     /** Copies the i-th example's values into {@code dst} at {@code offset}. */
     public void copyFeatures(int i, float[] dst, int offset) {
-        System.arraycopy(features, index[checkIndex(i)] * featureSize, dst, offset, featureSize);
+        features.copy(index[checkIndex(i)] * featureSize, dst, offset, featureSize);
     }
 
     /** All labels of this view, in view order; a new array. */
@@ -117,6 +200,11 @@ public final class Dataset {
         float[] out = new float[index.length * featureSize];
         gather(0, index.length, out, null);
         return out;
+    }
+
+    /** Bytes the stored values take (all examples, not only this view's): 4 per value, or 1 as bytes. */
+    public long storedBytes() {
+        return features.bytes();
     }
 
     /** Labels as one-hot rows: {@code (size, numClasses)}, 1 at the label's column. */
@@ -141,7 +229,7 @@ public final class Dataset {
         }
         for (int i = 0; i < count; i++) {
             int src = index[start + i];
-            System.arraycopy(features, src * featureSize, xBuf, i * featureSize, featureSize);
+            features.copy(src * featureSize, xBuf, i * featureSize, featureSize);
             if (yBuf != null) {
                 yBuf[i] = labels[src];
             }
@@ -220,7 +308,7 @@ public final class Dataset {
         for (int i = 0; i < index.length; i++) {
             int base = index[i] * featureSize;
             for (int j = 0; j < featureSize; j++) {
-                float v = features[base + j];
+                float v = features.get(base + j);
                 if (!Float.isFinite(v)) {
                     throw new NonFiniteValueException(i, j, featureShape, v);
                 }
@@ -247,7 +335,7 @@ public final class Dataset {
         for (int src : index) {
             int base = src * featureSize;
             for (int j = 0; j < featureSize; j++) {
-                float v = features[base + j];
+                float v = features.get(base + j);
                 min = Math.min(min, v);
                 max = Math.max(max, v);
                 if (v < lo || v > hi) {

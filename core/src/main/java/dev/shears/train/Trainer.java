@@ -288,10 +288,12 @@ public final class Trainer {
     }
 
     /**
-     * Turns the reuse of the step's buffers off (true: on, the default). The results are the same either
-     * way (tested bit for bit); off, every step allocates its tensors anew, as before this existed.
+     * Whether steps reuse their tensors' arrays (true, the default; see {@link BufferPool}). The results are
+     * the same either way (tested bit for bit); off, every step allocates its tensors anew, which a custom
+     * layer that keeps a tensor from one forward pass for the next would need, and which the benchmarks
+     * compare against.
      */
-    void reuseBuffers(boolean reuse) {
+    public void reuseBuffers(boolean reuse) {
         this.reuseBuffers = reuse;
     }
 

@@ -22,6 +22,22 @@ class DatasetTest {
     }
 
     @Test
+    void byteStorageReadsAsHandComputedFloatsAndChecksItsArguments() {
+        byte[] px = {0, (byte) 255, (byte) 128, 7, (byte) 200, 1};
+        Dataset d = Dataset.ofUnsignedBytes(px, 255f, new int[] {3}, new int[] {1, 0}, 2);
+        assertArrayEquals(new float[] {0f, 1f, 128 / 255f, 7 / 255f, 200 / 255f, 1 / 255f}, d.features());
+        assertEquals(6, d.storedBytes());
+        assertEquals(new Dataset.ValueRange(0f, 1f, 0, 6), d.valueRange(0f, 1f));
+        d.checkFinite();
+        float[] one = new float[3];
+        d.shuffle(1).slice(0, 1).copyFeatures(0, one, 0);
+        assertTrue(Arrays.equals(one, Arrays.copyOfRange(d.features(), 0, 3)) || Arrays.equals(one, Arrays.copyOfRange(d.features(), 3, 6)));
+        assertThrows(IllegalArgumentException.class, () -> Dataset.ofUnsignedBytes(px, 0f, new int[] {3}, new int[] {1, 0}, 2));
+        assertThrows(IllegalArgumentException.class, () -> Dataset.ofUnsignedBytes(px, 255f, new int[] {4}, new int[] {1, 0}, 2));
+        assertThrows(IllegalArgumentException.class, () -> Dataset.ofUnsignedBytes(px, 255f, new int[] {3}, new int[] {1, 2}, 2));
+    }
+
+    @Test
     void takeSplitAndSliceAreViews() {
         Dataset d = numbered(10);
         assertEquals(4, d.take(4).size());

@@ -18,6 +18,9 @@ public final class LabelledImages {
     private LabelledImages() {
     }
 
+    /** Pixels {@code p} (0..255) are the features {@code p / 255f}. */
+    public static final float PIXEL_DIVISOR = 255f;
+
     /**
      * Reads and pairs an images file and a labels file.
      *
@@ -30,7 +33,9 @@ public final class LabelledImages {
 
     static Dataset load(Idx.Source images, Idx.Source labels, int numClasses) throws IOException {
         int[] y = readLabels(labels, numClasses);
-        IdxArray x = Idx.read(images, IdxType.UNSIGNED_BYTE, 255f);
+        // Kept as bytes and scaled when batches are gathered: a quarter of the memory (55 MB instead of 219 MB for
+        // Fashion-MNIST), the same floats ((b & 0xFF) / 255f, as the IDX reader decodes), no measurable cost per step.
+        IdxArray x = Idx.read(images, IdxType.UNSIGNED_BYTE, Float.NaN);
         if (x.rank() != 3 && x.rank() != 4) {
             throw new IdxFormatException(images.name(), "rank", "is " + x.rank()
                     + ", expected 3 (n, height, width) or 4 (n, height, width, channels)");
@@ -47,7 +52,7 @@ public final class LabelledImages {
                         + Arrays.toString(featureShape) + " has a zero side");
             }
         }
-        return new Dataset(x.floats(), featureShape, y, numClasses);
+        return Dataset.ofUnsignedBytes(x.bytes(), PIXEL_DIVISOR, featureShape, y, numClasses);
     }
 
     private static int[] readLabels(Idx.Source labels, int numClasses) throws IOException {

@@ -44,6 +44,24 @@ class LabelledImagesTest {
     }
 
     @Test
+    void imagesAreKeptAsBytesAndGatherTheFloatsTheIdxReaderDecodes() throws IOException {
+        Path file = images(5, 28, 28);
+        Dataset d = LabelledImages.load(file, labels((byte) 0, (byte) 1, (byte) 2, (byte) 1, (byte) 0), 3);
+        assertEquals(5L * 28 * 28, d.storedBytes(), "one byte per pixel, not four");
+        float[] expected = Idx.readFloats(file, 255f).floats();
+        assertArrayEquals(expected, d.features()); // bit for bit
+        float[] batch = new float[2 * 784];
+        Dataset shuffled = d.shuffle(4);
+        shuffled.gather(1, 2, batch, null);
+        int[] order = Dataset.permutation(5, 4);
+        for (int e = 0; e < 2; e++) {
+            for (int j = 0; j < 784; j++) {
+                assertEquals(expected[order[1 + e] * 784 + j], batch[e * 784 + j]);
+            }
+        }
+    }
+
+    @Test
     void rank4ImagesKeepTheirChannels() throws IOException {
         Path file = tmp.resolve("rgb.idx");
         Idx.write(file, IdxArray.ofUnsignedBytes(new byte[2 * 2 * 2 * 3], 2, 2, 2, 3));

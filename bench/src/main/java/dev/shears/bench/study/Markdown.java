@@ -21,8 +21,8 @@ final class Markdown {
         StringBuilder sb = new StringBuilder();
         Map<String, Object> t = d.top();
         sb.append("# Shears pruning study\n\n");
-        sb.append(String.format(Locale.ROOT, "Run on %s with %s thread(s); kernels: %s; %s.%n%n", date, t.get("threads"),
-                t.get("kernels"), t.get("java")));
+        sb.append(String.format(Locale.ROOT, "Run on %s with %s thread(s); kernels: %s; %s, max heap %s MB.%n%n", date,
+                t.get("threads"), t.get("kernels"), t.get("java"), t.get("max_heap_mb")));
         sb.append("Data: ").append(t.get("data_source")).append(String.format(Locale.ROOT, " — %,d training / %,d test images.%n",
                 (Integer) t.get("train_images"), (Integer) t.get("test_images")));
         if (Boolean.TRUE.equals(t.get("data_is_sample"))) {

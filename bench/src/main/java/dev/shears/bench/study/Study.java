@@ -69,9 +69,10 @@ final class Study {
 
     void run() throws IOException {
         Parallel.setCommonThreads(config.threads());
-        out.println("Shears pruning study: " + config.threads() + " thread(s), kernels: " + Kernels.description());
+        out.println("Shears pruning study: " + config.threads() + " thread(s), kernels: " + Kernels.description()
+                + ", max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
         if (!Kernels.vectorEnabled()) {
-            out.println("NOTE: the Vector API is off, so kernels run scalar and slow; run java with "
+            out.println("NOTE: the Vector API is off, so kernels run on plain-Java code, about 2x slower; run java with "
                     + "--add-modules jdk.incubator.vector");
         }
         ReportWriter report = ReportWriter.begin(config.out());
@@ -172,6 +173,7 @@ final class Study {
         top.put("schedule", schedule.toString());
         top.put("kernels", Kernels.description());
         top.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        top.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
         report.write(new ReportData(top, baseResult, prunedResult, baseline, pruning, schedule, sparsity,
                 weights(baseline.model()), weights(pruned), sweepRows, initial.summary()));
     }

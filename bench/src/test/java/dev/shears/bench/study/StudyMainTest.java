@@ -141,6 +141,8 @@ class StudyMainTest {
             assertTrue(json.containsKey(k), k);
         }
         assertEquals(256L, json.get("train_images"));
+        assertEquals(Runtime.getRuntime().maxMemory() / (1024 * 1024), json.get("max_heap_mb"));
+        assertTrue(Files.readString(report.resolve("report.md")).contains("max heap " + json.get("max_heap_mb") + " MB"));
         java.util.List<?> sweep = (java.util.List<?>) json.get("sweep");
         assertEquals(2, sweep.size());
         // only the step-0 update fits into 4 steps; the schedule ends there, so it applies the final 60%
