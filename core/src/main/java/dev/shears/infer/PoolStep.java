@@ -28,6 +28,8 @@ final class PoolStep implements Step {
     private final Kind kind;
     /** The NHWC geometry; a global pool's window covers the whole image. */
     private final Pool.Window g;
+    /** The same windows over channel-major planes, made once: a warm run allocates nothing. */
+    private final Pool.Window planes;
     private final boolean chw;
     private final int scratchSlot;
 
@@ -39,6 +41,7 @@ final class PoolStep implements Step {
         this.name = name;
         this.kind = kind;
         this.g = g;
+        this.planes = g.planes();
         this.chw = chw;
         this.scratchSlot = scratchSlot;
     }
@@ -51,6 +54,7 @@ final class PoolStep implements Step {
         this.name = name;
         this.kind = kind;
         this.g = new Pool.Window(in[0], in[1], in[2], in[0], in[1], 1, 1, 0, 0, 1, 1);
+        this.planes = g.planes();
         this.chw = chw;
         this.scratchSlot = -1;
     }
@@ -73,7 +77,7 @@ final class PoolStep implements Step {
     @Override
     public void run(float[] y, float[] x, int n, Arena arena) {
         int images = chw ? n * g.c() : n;
-        Pool.Window win = chw ? g.planes() : g;
+        Pool.Window win = chw ? planes : g;
         int h = g.h(), w = g.w(), oh = g.oh(), ow = g.ow();
         switch (kind) {
             case GLOBAL_AVERAGE -> Pool.globalAvgPool(y, x, images, h * w, win.c());

@@ -83,14 +83,20 @@ public final class Elementwise {
      */
     public static void biasRelu(float[] y, float[] bias, int rows, int cols, boolean relu) {
         int grain = Math.max(1, ELEMENTS_PER_CHUNK / Math.max(1, cols));
-        Parallel.common().forRange(rows, grain, (from, to) -> {
-            if (bias != null) {
-                addBiasRange(y, bias, from, to, cols);
-            }
-            if (relu) {
-                reluRange(y, y, from * cols, to * cols);
-            }
-        });
+        if (Parallel.common().serial(rows, grain)) {
+            biasReluRows(y, bias, cols, relu, 0, rows); // no closure: a warm batch-1 inference allocates nothing
+        } else {
+            Parallel.common().forRange(rows, grain, (from, to) -> biasReluRows(y, bias, cols, relu, from, to));
+        }
+    }
+
+    private static void biasReluRows(float[] y, float[] bias, int cols, boolean relu, int from, int to) {
+        if (bias != null) {
+            addBiasRange(y, bias, from, to, cols);
+        }
+        if (relu) {
+            reluRange(y, y, from * cols, to * cols);
+        }
     }
 
     /** y (rows,cols) += bias (cols) on every row, in place. */

@@ -13,36 +13,45 @@ public final class Im2col {
     /** x (n,h,w,c) -> cols (n*oh*ow, kh*kw*c); rows in (ky,kx,c) order; zeros over padding. */
     public static void im2col(float[] cols, float[] x, int n, int h, int w, int c, int kh, int kw,
                               int strideH, int strideW, int padTop, int padLeft, int oh, int ow) {
+        if (Parallel.common().serial(n * oh, 8)) {
+            im2colRows(cols, x, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow, 0, n * oh);
+        } else {
+            Parallel.common().forRange(n * oh, 8, (from, to) ->
+                    im2colRows(cols, x, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow, from, to));
+        }
+    }
+
+    /** Output rows [from, to) (image b = r / oh, output row r % oh) of {@link #im2col}. */
+    private static void im2colRows(float[] cols, float[] x, int h, int w, int c, int kh, int kw, int strideH, int strideW,
+                                   int padTop, int padLeft, int oh, int ow, int from, int to) {
         int rowLen = kh * kw * c;
-        Parallel.common().forRange(n * oh, 8, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                int b = r / oh;
-                int oy = r % oh;
-                for (int ox = 0; ox < ow; ox++) {
-                    int row = (r * ow + ox) * rowLen;
-                    int ix0 = ox * strideW - padLeft;
-                    // Columns kx in [kx0, kx1) fall inside the image: for one ky they are kw*c
-                    // contiguous floats in NHWC, so copy them as one run instead of pixel by pixel.
-                    int kx0 = Math.max(0, -ix0);
-                    int kx1 = Math.min(kw, w - ix0);
-                    for (int ky = 0; ky < kh; ky++) {
-                        int iy = oy * strideH - padTop + ky;
-                        int dst = row + ky * kw * c;
-                        if (iy < 0 || iy >= h || kx1 <= kx0) {
-                            java.util.Arrays.fill(cols, dst, dst + kw * c, 0f);
-                            continue;
-                        }
-                        if (kx0 > 0) {
-                            java.util.Arrays.fill(cols, dst, dst + kx0 * c, 0f);
-                        }
-                        copy(x, ((b * h + iy) * w + ix0 + kx0) * c, cols, dst + kx0 * c, (kx1 - kx0) * c);
-                        if (kx1 < kw) {
-                            java.util.Arrays.fill(cols, dst + kx1 * c, dst + kw * c, 0f);
-                        }
+        for (int r = from; r < to; r++) {
+            int b = r / oh;
+            int oy = r % oh;
+            for (int ox = 0; ox < ow; ox++) {
+                int row = (r * ow + ox) * rowLen;
+                int ix0 = ox * strideW - padLeft;
+                // Columns kx in [kx0, kx1) fall inside the image: for one ky they are kw*c
+                // contiguous floats in NHWC, so copy them as one run instead of pixel by pixel.
+                int kx0 = Math.max(0, -ix0);
+                int kx1 = Math.min(kw, w - ix0);
+                for (int ky = 0; ky < kh; ky++) {
+                    int iy = oy * strideH - padTop + ky;
+                    int dst = row + ky * kw * c;
+                    if (iy < 0 || iy >= h || kx1 <= kx0) {
+                        java.util.Arrays.fill(cols, dst, dst + kw * c, 0f);
+                        continue;
+                    }
+                    if (kx0 > 0) {
+                        java.util.Arrays.fill(cols, dst, dst + kx0 * c, 0f);
+                    }
+                    copy(x, ((b * h + iy) * w + ix0 + kx0) * c, cols, dst + kx0 * c, (kx1 - kx0) * c);
+                    if (kx1 < kw) {
+                        java.util.Arrays.fill(cols, dst + kx1 * c, dst + kw * c, 0f);
                     }
                 }
             }
-        });
+        }
     }
 
     /** Adjoint of {@link #im2col}: dX (n,h,w,c) += fold(dCols (n*oh*ow, kh*kw*c)). */

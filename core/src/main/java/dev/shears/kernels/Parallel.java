@@ -122,6 +122,22 @@ public final class Parallel implements AutoCloseable {
             body.run(0, n);
             return;
         }
+        split(n, chunks, body);
+    }
+
+    /**
+     * Whether {@link #forRange forRange(n, grain, ...)} would run on the calling thread alone: then a caller
+     * that must not allocate calls its loop directly instead of creating the closure.
+     */
+    public boolean serial(int n, int grain) {
+        return Math.min(threads, Math.max(1, n / Math.max(1, grain))) == 1 || pool == null || INLINE.get()[0];
+    }
+
+    private void split(int n, int chunks, RangeBody body) {
+        if (chunks == 1) {
+            body.run(0, n);
+            return;
+        }
         @SuppressWarnings("unchecked")
         Future<?>[] futures = new Future<?>[chunks - 1];
         for (int ch = 1; ch < chunks; ch++) {
