@@ -92,6 +92,14 @@ public final class ConvOps {
         // y is freshly zeroed, so accumulating into it equals overwriting and skips the GEMM's zero fill.
         Gemm.gemm(y, 0, cols, 0, kernel.data(), 0, rows, k, oc, true);
         Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
+        if (!out.requiresGrad()) {
+            // No backward will read the unfolded input (evaluation, predict): it goes back to the pool now,
+            // instead of a new one per batch (one of G1's humongous objects in a small heap).
+            if (!direct) {
+                giveUnfolded(cols);
+            }
+            return out;
+        }
         out.setBackward(() -> {
             float[] dY = activationAndBiasBackward(out, bias, relu);
             if (kernel.requiresGrad()) {
@@ -132,6 +140,10 @@ public final class ConvOps {
         // y is freshly zeroed, so accumulating into it equals overwriting and skips the GEMM's zero fill.
         Gemm.gemmTransA(y, 0, colsT, 0, kernel.data(), 0, rows, k, oc, true);
         Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
+        if (!out.requiresGrad()) {
+            giveUnfolded(colsT); // no backward will read it, as in conv2d
+            return out;
+        }
         out.setBackward(() -> {
             float[] dY = activationAndBiasBackward(out, bias, relu);
             if (kernel.requiresGrad()) {
@@ -212,12 +224,14 @@ public final class ConvOps {
 
     /** Unfolded input and gradient buffers kept for reuse, per thread: a few large arrays instead of new ones per step. */
     private static final ThreadLocal<java.util.ArrayDeque<float[]>> UNFOLDED = ThreadLocal.withInitial(java.util.ArrayDeque::new);
-    private static final int MAX_POOLED = 4;
+    /** Buffers kept per thread: a step's unfolded inputs and gradient (3 for the tutorial model) plus an evaluation's larger ones. */
+    private static final int MAX_POOLED = 8;
 
     /**
      * A buffer of at least {@code size} floats for an unfolded input (or its gradient), contents undefined:
      * the caller writes every element it uses. It goes back with {@link #giveUnfolded} once the backward has
-     * read it; a graph that is never back-propagated simply drops it.
+     * read it, or at once when no graph is recorded; a recorded graph that is never back-propagated simply
+     * drops it.
      */
     private static float[] takeUnfolded(int size) {
         java.util.ArrayDeque<float[]> free = UNFOLDED.get();
