@@ -60,8 +60,8 @@ final class ConvStep implements Step {
         this.colsSlot = colsSlot;
         this.hp = oh + kh - 1;
         this.wp = ow + kw - 1;
-        boolean isPlanar = w.kernel == WeightFormat.CSR && sh == 1 && sw == 1 && act != Activation.SOFTMAX;
-        this.planar = isPlanar ? w.planar(c, hp, wp, kh, kw) : null;
+        boolean isPlanar = w instanceof CsrWeights && sh == 1 && sw == 1 && act != Activation.SOFTMAX;
+        this.planar = isPlanar ? ((CsrWeights) w).planar(c, hp, wp, kh, kw) : null;
         this.inChw = isPlanar && inChw;
     }
 
@@ -83,12 +83,12 @@ final class ConvStep implements Step {
     @Override
     public void run(float[] y, float[] x, int n, Arena arena) {
         int p = n * oh * ow;
-        if (!w.kernel.sparse()) {
+        if (w instanceof DenseWeights d) {
             if (c == 1 && kh * kw > 1) {
                 // One input channel: unfold transposed (contiguous runs) and multiply colsT^T · W.
                 float[] colsT = arena.get(colsSlot, p * w.k);
                 SparseKernels.im2colT(colsT, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
-                Gemm.gemmTransA(y, 0, colsT, 0, w.dense, 0, p, w.k, w.oc, false);
+                Gemm.gemmTransA(y, 0, colsT, 0, d.values, 0, p, w.k, w.oc, false);
                 Epilogue.rows(y, w.bias, p, w.oc, act);
                 return;
             }
@@ -98,7 +98,7 @@ final class ConvStep implements Step {
             if (!direct) {
                 Im2col.im2col(cols, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
             }
-            Gemm.gemm(y, 0, cols, 0, w.dense, 0, p, w.k, w.oc, false);
+            Gemm.gemm(y, 0, cols, 0, d.values, 0, p, w.k, w.oc, false);
             Epilogue.rows(y, w.bias, p, w.oc, act);
             return;
         }
@@ -109,7 +109,7 @@ final class ConvStep implements Step {
         float[] colsT = arena.get(colsSlot, p * w.k);
         SparseKernels.im2colT(colsT, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
         float[] t = arena.get(colsSlot + 1, p * w.oc);
-        w.multiplyTransposed(t, colsT, p);
+        ((SparseWeights) w).multiplyTransposed(t, colsT, p);
         Epilogue.transposed(y, t, w.bias, p, w.oc, act);
     }
 

@@ -35,15 +35,15 @@ final class DenseStep implements Step {
 
     @Override
     public void run(float[] y, float[] x, int n, Arena arena) {
-        if (!w.kernel.sparse()) {
-            Gemm.gemm(y, 0, x, 0, w.dense, 0, n, w.k, w.oc, false);
+        if (w instanceof DenseWeights d) {
+            Gemm.gemm(y, 0, x, 0, d.values, 0, n, w.k, w.oc, false);
             Epilogue.rows(y, w.bias, n, w.oc, act);
             return;
         }
-        if (w.hasSell() && n <= SELL_MAX_BATCH) {
+        if (w instanceof CsrWeights csr && csr.hasSell() && n <= SELL_MAX_BATCH) {
             float[] scratch = arena.get(slot, w.oc);
             for (int b = 0; b < n; b++) {
-                w.multiplyOne(y, b * w.oc, x, b * w.k, scratch);
+                csr.multiplyOne(y, b * w.oc, x, b * w.k, scratch);
             }
             Epilogue.rows(y, w.bias, n, w.oc, act);
             return;
@@ -54,7 +54,7 @@ final class DenseStep implements Step {
             SparseKernels.transpose(xT, x, n, w.k);
         }
         float[] t = arena.get(slot + 1, n * w.oc);
-        w.multiplyTransposed(t, xT, n);
+        ((SparseWeights) w).multiplyTransposed(t, xT, n);
         Epilogue.transposed(y, t, w.bias, n, w.oc, act);
     }
 

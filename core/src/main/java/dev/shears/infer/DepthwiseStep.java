@@ -12,14 +12,14 @@ import dev.shears.nn.Activation;
  */
 final class DepthwiseStep implements Step {
     private final String name;
-    private final Weights w;
+    private final DenseWeights w;
     private final Activation act;
     private final Depthwise.Shape shape;
 
-    DepthwiseStep(String name, Weights w, Activation act, Depthwise.Shape shape) {
-        if (w.kernel != WeightFormat.DENSE || w.k != shape.kh() * shape.kw() || w.oc != shape.oc()) {
-            throw new IllegalArgumentException("layer " + name + ": depthwise weights must be DENSE (" + shape.kh() * shape.kw() + ", "
-                    + shape.oc() + "), got " + w.kernel + " (" + w.k + ", " + w.oc + ")");
+    DepthwiseStep(String name, DenseWeights w, Activation act, Depthwise.Shape shape) {
+        if (w.k != shape.kh() * shape.kw() || w.oc != shape.oc()) {
+            throw new IllegalArgumentException("layer " + name + ": depthwise weights must be (" + shape.kh() * shape.kw() + ", "
+                    + shape.oc() + "), got (" + w.k + ", " + w.oc + ")");
         }
         this.name = name;
         this.w = w;
@@ -34,7 +34,7 @@ final class DepthwiseStep implements Step {
 
     @Override
     public void run(float[] y, float[] x, int n, Arena arena) {
-        Depthwise.forward(y, x, w.dense, w.bias, n, shape);
+        Depthwise.forward(y, x, w.values, w.bias, n, shape);
         if (act != Activation.LINEAR) {
             // bias already added by the kernel; the same activation code as the engine
             Epilogue.rows(y, null, n * shape.oh() * shape.ow(), shape.oc(), act);

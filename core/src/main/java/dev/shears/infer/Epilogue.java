@@ -55,6 +55,6 @@ final class Epilogue {
     /** "conv2d    Conv2D    CSR    sparsity 80.0%  ..." */
     static String line(String name, String type, Weights w, String shape) {
         return String.format(java.util.Locale.ROOT, "%-16s %-8s %-8s sparsity %5.1f%%  stored %d of %d weights  %s",
-                name, type, w.kernel, 100 * w.sparsity, w.storedValues(), (long) w.k * w.oc, shape);
+                name, type, w.format(), 100 * w.sparsity, w.storedValues(), (long) w.k * w.oc, shape);
     }
 }

@@ -150,7 +150,7 @@ public final class InferenceModel {
                 st.add(s);
                 chw = s.channelsFirstOut();
                 if (s.weights() != null) {
-                    ks.put(l.name(), s.weights().kernel);
+                    ks.put(l.name(), s.weights().format());
                 }
             }
             shape = l.outputShape();
@@ -282,7 +282,7 @@ public final class InferenceModel {
                 ConvOps.padBefore(in[0], k[0], s[0], d.padding()), ConvOps.padBefore(in[1], k[1], s[1], d.padding()), out[0], out[1]);
         int oc = out[2];
         float[][] kb = BatchNormStep.fold(d.kernel().data(), d.bias() == null ? new float[oc] : d.bias().data(), oc, fold);
-        return new DepthwiseStep(stepName(d, fold), new Weights(WeightFormat.DENSE, kb[0], kb[1], k[0] * k[1], oc, true), d.activation(), shape);
+        return new DepthwiseStep(stepName(d, fold), new DenseWeights(kb[0], kb[1], k[0] * k[1], oc), d.activation(), shape);
     }
 
     /** "conv2d", or "conv2d+batch_normalization" when a batch norm is folded in (for {@link #describe()}). */
@@ -302,7 +302,7 @@ public final class InferenceModel {
         if (kernel == WeightFormat.BLOCK4 && k < 4) {
             throw new IllegalArgumentException("layer " + name + ": BLOCK4 forced but the layer has only " + k + " inputs");
         }
-        return new Weights(kernel, w, bias, k, oc, conv);
+        return Weights.of(kernel, w, bias, k, oc, conv);
     }
 
     /**

@@ -1,100 +1,43 @@
 package dev.shears.infer;
 
-import dev.shears.kernels.Bsr4;
-import dev.shears.kernels.Csr;
-import dev.shears.kernels.Parallel;
-import dev.shears.kernels.Sell;
-import dev.shears.kernels.PlanarConv;
-import dev.shears.kernels.SparseKernels;
-import dev.shears.kernels.TwoFour;
-
 /**
- * A compiled layer's kernel (k, oc) and bias (oc) in the representation its {@link WeightFormat} multiplies:
- * the dense row-major array, or one of the sparse forms over the transpose (oc, k).
+ * A compiled layer's kernel (k, oc) and bias (oc), in the form its {@link WeightFormat} multiplies: one type
+ * per format, {@link DenseWeights} or one of the {@link SparseWeights} over the transpose (oc, k). Steps
+ * match on the type, so no representation is ever null.
  */
-final class Weights {
-    /** Multiply-adds per parallel chunk below which splitting costs more than it saves. */
-    private static final int GRAIN_FLOPS = 1 << 15;
-
-    final WeightFormat kernel;
+abstract sealed class Weights permits DenseWeights, SparseWeights {
     final int k;
     final int oc;
+    /** Fraction of zeros in the kernel it was made from. */
     final double sparsity;
     final float[] bias;
-    final float[] dense;
-    private final Csr csr;
-    /** Dense layers with CSR: the same non-zeros as SELL slices, for one example at a time. */
-    private final Sell sell;
-    private final Bsr4 bsr4;
-    private final TwoFour twoFour;
-    private final long stored;
 
-    Weights(WeightFormat kernel, float[] w, float[] bias, int k, int oc, boolean conv) {
-        this.kernel = kernel;
+    Weights(float[] w, float[] bias, int k, int oc) {
         this.k = k;
         this.oc = oc;
         this.sparsity = WeightFormatRule.sparsity(w);
         this.bias = bias.clone();
-        this.dense = kernel == WeightFormat.DENSE ? w.clone() : null;
-        this.csr = kernel == WeightFormat.CSR ? Csr.ofTransposed(w, k, oc) : null;
-        this.sell = kernel == WeightFormat.CSR && !conv ? Sell.of(csr) : null;
-        this.bsr4 = kernel == WeightFormat.BLOCK4 ? Bsr4.ofTransposed(w, k, oc) : null;
-        this.twoFour = kernel == WeightFormat.TWO_FOUR ? TwoFour.ofTransposed(w, k, oc) : null;
-        this.stored = switch (kernel) {
-            case DENSE -> w.length;
-            case CSR -> csr.nnz();
-            case BLOCK4 -> 4L * bsr4.blocks();
-            case TWO_FOUR -> twoFour.values().length;
-        };
-    }
-
-    /** The kernel (k, oc) as a dense row-major array (a new array for sparse forms). */
-    float[] denseKernel() {
-        return switch (kernel) {
-            case DENSE -> dense.clone();
-            case CSR -> csr.toDenseTransposed();
-            case BLOCK4 -> bsr4.toDenseTransposed();
-            case TWO_FOUR -> twoFour.toDenseTransposed();
-        };
-    }
-
-    /** Number of weight values the kernel stores (zeros inside blocks and 2:4 padding included). */
-    long storedValues() {
-        return stored;
-    }
-
-    /** CSR only: this conv kernel, rows (ky, kx, ch), as {@link PlanarConv} weights for padded input planes (c, hp, wp). */
-    PlanarConv planar(int c, int hp, int wp, int kh, int kw) {
-        return new PlanarConv(csr, bias, c, hp, wp, kh, kw, PlanarConv.GROUP_BYTES);
     }
 
     /**
-     * Dense layers with CSR only: y[yOff ..] (oc) = W^T x[xOff ..] (k), one example, through the SELL slices;
-     * scratch holds oc floats.
+     * The kernel {@code w} (k, oc) and bias in {@code format}; {@code conv} says whether it is a conv kernel
+     * (a dense layer's CSR also gets SELL slices for single examples).
      */
-    void multiplyOne(float[] y, int yOff, float[] x, int xOff, float[] scratch) {
-        sell.multiply(y, yOff, x, xOff, scratch);
+    static Weights of(WeightFormat format, float[] w, float[] bias, int k, int oc, boolean conv) {
+        return switch (format) {
+            case DENSE -> new DenseWeights(w, bias, k, oc);
+            case CSR -> new CsrWeights(w, bias, k, oc, !conv);
+            case BLOCK4 -> new Block4Weights(w, bias, k, oc);
+            case TWO_FOUR -> new TwoFourWeights(w, bias, k, oc);
+        };
     }
 
-    /** Whether {@link #multiplyOne} is available. */
-    boolean hasSell() {
-        return sell != null;
-    }
+    /** The format these weights are stored in. */
+    abstract WeightFormat format();
 
-    private int grain(int p) {
-        long perRow = Math.max(1, stored / oc) * (long) p;
-        return (int) Math.max(1, GRAIN_FLOPS / perRow);
-    }
+    /** The kernel (k, oc) as a dense row-major array (a new array). */
+    abstract float[] denseKernel();
 
-    /** Sparse kinds only: out (oc, p) = W^T (oc, k) · bT (k, p), split over output channels. */
-    void multiplyTransposed(float[] out, float[] bT, int p) {
-        Parallel.common().forRange(oc, grain(p), (from, to) -> {
-            switch (kernel) {
-                case CSR -> SparseKernels.csr(out, csr, bT, p, from, to);
-                case BLOCK4 -> SparseKernels.bsr4(out, bsr4, bT, p, from, to);
-                case TWO_FOUR -> SparseKernels.twoFour(out, twoFour, bT, p, from, to);
-                case DENSE -> throw new IllegalStateException("dense weights have no transposed sparse multiply");
-            }
-        });
-    }
+    /** Number of weight values the kernel stores (zeros inside blocks and 2:4 padding included). */
+    abstract long storedValues();
 }
