@@ -2,8 +2,8 @@ package dev.shears.bench;
 
 import dev.shears.kernels.Csr;
 import dev.shears.kernels.Elementwise;
-import dev.shears.kernels.Gemm;
-import dev.shears.kernels.Im2col;
+import dev.shears.kernels.ConvShape;
+import dev.shears.kernels.DenseConv;
 import dev.shears.kernels.PlanarConv;
 import dev.shears.kernels.SparseKernels;
 import dev.shears.nn.Conv2D;
@@ -52,6 +52,7 @@ public class ConvKernelBench {
     private int oh;
     private int ow;
     private int oc;
+    private ConvShape convShape;
     private float[] kernel;
     private float[] bias;
     private float[] nhwc;
@@ -82,7 +83,8 @@ public class ConvKernelBench {
         nhwc = BenchModels.input(m, 1);
         chw = new float[nhwc.length];
         SparseKernels.transpose(chw, nhwc, h * w, c);
-        cols = new float[oh * ow * kh * kw * c];
+        convShape = new ConvShape(h, w, c, kh, kw, 1, 1, padTop, padLeft, oh, ow);
+        cols = new float[DenseConv.scratchSize(1, convShape)];
         y = new float[oh * ow * oc];
         BenchModels.prune(m, "CSR", sparsity / 100.0);
         Csr csr = Csr.ofTransposed(conv.kernel().data(), kh * kw * c, oc);
@@ -93,19 +95,11 @@ public class ConvKernelBench {
         scratch = planar.newScratch();
     }
 
-    /** Dense conv, NHWC: as the runtime runs a DENSE conv (one channel: the transposed unfolding). */
+    /** Dense conv, NHWC: {@link DenseConv#forward}, as training and the runtime run a DENSE conv. */
     @Benchmark
     public float[] dense() {
-        int p = oh * ow;
-        int k = kh * kw * c;
-        if (c == 1) {
-            SparseKernels.im2colT(cols, nhwc, 1, h, w, c, kh, kw, 1, 1, padTop, padLeft, oh, ow);
-            Gemm.gemmTransA(y, 0, cols, 0, kernel, 0, p, k, oc, false);
-        } else {
-            Im2col.im2col(cols, nhwc, 1, h, w, c, kh, kw, 1, 1, padTop, padLeft, oh, ow);
-            Gemm.gemm(y, 0, cols, 0, kernel, 0, p, k, oc, false);
-        }
-        Elementwise.biasRelu(y, bias, p, oc, true);
+        DenseConv.forward(y, nhwc, kernel, oc, 1, convShape, cols, false);
+        Elementwise.biasRelu(y, bias, convShape.rows(1), oc, true);
         return y;
     }
 

@@ -1,6 +1,7 @@
 package dev.shears.infer;
 
-import dev.shears.kernels.Gemm;
+import dev.shears.kernels.ConvShape;
+import dev.shears.kernels.DenseConv;
 import dev.shears.kernels.Im2col;
 import dev.shears.kernels.PlanarConv;
 import dev.shears.kernels.SparseKernels;
@@ -19,49 +20,30 @@ final class ConvStep implements Step {
     private final String name;
     private final Weights w;
     private final Activation act;
-    private final int h;
-    private final int wd;
-    private final int c;
-    private final int kh;
-    private final int kw;
-    private final int sh;
-    private final int sw;
-    private final int padTop;
-    private final int padLeft;
-    private final int oh;
-    private final int ow;
+    private final ConvShape shape;
     private final int colsSlot;
     /** Planar CSR convs: the regrouped weights, else null. */
     private final PlanarConv planar;
     /** Whether a planar conv's input is channel-major (else NHWC). */
     private final boolean inChw;
+    /** The planar conv's zero-padded plane size. */
     private final int hp;
     private final int wp;
 
     /**
-     * geometry = {h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow}; {@code inChw}: the input arrives
-     * channel-major (only valid when {@link #acceptsChannelsFirst()}).
+     * {@code colsSlot} and the slot after it hold the step's scratch in the arena; {@code inChw}: the input
+     * arrives channel-major (only valid when {@link #acceptsChannelsFirst()}).
      */
-    ConvStep(String name, Weights w, Activation act, int[] geometry, int colsSlot, boolean inChw) {
+    ConvStep(String name, Weights w, Activation act, ConvShape shape, int colsSlot, boolean inChw) {
         this.name = name;
         this.w = w;
         this.act = act;
-        this.h = geometry[0];
-        this.wd = geometry[1];
-        this.c = geometry[2];
-        this.kh = geometry[3];
-        this.kw = geometry[4];
-        this.sh = geometry[5];
-        this.sw = geometry[6];
-        this.padTop = geometry[7];
-        this.padLeft = geometry[8];
-        this.oh = geometry[9];
-        this.ow = geometry[10];
+        this.shape = shape;
         this.colsSlot = colsSlot;
-        this.hp = oh + kh - 1;
-        this.wp = ow + kw - 1;
-        boolean isPlanar = w instanceof CsrWeights && sh == 1 && sw == 1 && act != Activation.SOFTMAX;
-        this.planar = isPlanar ? ((CsrWeights) w).planar(c, hp, wp, kh, kw) : null;
+        this.hp = shape.oh() + shape.kh() - 1;
+        this.wp = shape.ow() + shape.kw() - 1;
+        boolean isPlanar = w instanceof CsrWeights && shape.strideH() == 1 && shape.strideW() == 1 && act != Activation.SOFTMAX;
+        this.planar = isPlanar ? ((CsrWeights) w).planar(shape.c(), hp, wp, shape.kh(), shape.kw()) : null;
         this.inChw = isPlanar && inChw;
     }
 
@@ -77,28 +59,14 @@ final class ConvStep implements Step {
 
     @Override
     public int outSize() {
-        return oh * ow * w.oc;
+        return shape.oh() * shape.ow() * w.oc;
     }
 
     @Override
     public void run(float[] y, float[] x, int n, Arena arena) {
-        int p = n * oh * ow;
+        int p = shape.rows(n);
         if (w instanceof DenseWeights d) {
-            if (c == 1 && kh * kw > 1) {
-                // One input channel: unfold transposed (contiguous runs) and multiply colsT^T · W.
-                float[] colsT = arena.get(colsSlot, p * w.k);
-                SparseKernels.im2colT(colsT, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
-                Gemm.gemmTransA(y, 0, colsT, 0, d.values, 0, p, w.k, w.oc, false);
-                Epilogue.rows(y, w.bias, p, w.oc, act);
-                return;
-            }
-            // A 1x1 stride-1 unpadded conv needs no unfolding: NHWC x already is the cols matrix.
-            boolean direct = kh == 1 && kw == 1 && sh == 1 && sw == 1;
-            float[] cols = direct ? x : arena.get(colsSlot, p * w.k);
-            if (!direct) {
-                Im2col.im2col(cols, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
-            }
-            Gemm.gemm(y, 0, cols, 0, d.values, 0, p, w.k, w.oc, false);
+            DenseConv.forward(y, x, d.values, w.oc, n, shape, arena.get(colsSlot, DenseConv.scratchSize(n, shape)), false);
             Epilogue.rows(y, w.bias, p, w.oc, act);
             return;
         }
@@ -107,7 +75,7 @@ final class ConvStep implements Step {
             return;
         }
         float[] colsT = arena.get(colsSlot, p * w.k);
-        SparseKernels.im2colT(colsT, x, n, h, wd, c, kh, kw, sh, sw, padTop, padLeft, oh, ow);
+        Im2col.im2colTransposed(colsT, x, n, shape);
         float[] t = arena.get(colsSlot + 1, p * w.oc);
         ((SparseWeights) w).multiplyTransposed(t, colsT, p);
         Epilogue.transposed(y, t, w.bias, p, w.oc, act);
@@ -120,6 +88,7 @@ final class ConvStep implements Step {
      * whole chunks of examples out over the threads, so a step runs on one thread).
      */
     private void runPlanar(float[] y, float[] x, int n, Arena arena) {
+        int h = shape.h(), wd = shape.w(), c = shape.c(), oh = shape.oh(), ow = shape.ow();
         boolean copy = hp != h || wp != wd || (!inChw && c > 1);
         float[] shifted = arena.get(colsSlot, planar.scratchSize());
         float[] padded = copy ? arena.get(colsSlot + 1, c * hp * wp) : null;
@@ -127,7 +96,7 @@ final class ConvStep implements Step {
             float[] src = x;
             int srcOff = b * h * wd * c;
             if (copy) {
-                SparseKernels.padPlanes(padded, x, b, h, wd, c, padTop, padLeft, hp, wp, inChw);
+                SparseKernels.padPlanes(padded, x, b, h, wd, c, shape.padTop(), shape.padLeft(), hp, wp, inChw);
                 src = padded;
                 srcOff = 0;
             }
@@ -141,7 +110,8 @@ final class ConvStep implements Step {
 
     @Override
     public String describe() {
-        return Epilogue.line(name, "Conv2D", w, kh + "x" + kw + " " + c + "->" + w.oc + " on " + h + "x" + wd + ", " + act.kerasName());
+        return Epilogue.line(name, "Conv2D", w, shape.kh() + "x" + shape.kw() + " " + shape.c() + "->" + w.oc + " on "
+                + shape.h() + "x" + shape.w() + ", " + act.kerasName());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.shears.infer;
 
 import dev.shears.kernels.Depthwise;
+import dev.shears.kernels.ConvShape;
 import dev.shears.kernels.Parallel;
 import dev.shears.kernels.Pool;
 import dev.shears.nn.Activation;
@@ -213,12 +214,13 @@ public final class InferenceModel {
             int[] k = conv.kernelSize();
             int[] s = conv.strides();
             int[] out = conv.outputShape();
-            int[] geometry = {in[0], in[1], in[2], k[0], k[1], s[0], s[1],
-                ConvOps.padBefore(in[0], k[0], s[0], conv.padding()), ConvOps.padBefore(in[1], k[1], s[1], conv.padding()), out[0], out[1]};
+            ConvShape shape = new ConvShape(in[0], in[1], in[2], k[0], k[1], s[0], s[1],
+                    ConvOps.padBefore(in[0], k[0], s[0], conv.padding()), ConvOps.padBefore(in[1], k[1], s[1], conv.padding()),
+                    out[0], out[1]);
             float[][] kb = BatchNormStep.fold(conv.kernel().data(), conv.bias().data(), conv.filters(), fold);
             WeightFormat auto = WeightFormatRule.chooseConv(kb[0], in[2], s[0] == 1 && s[1] == 1);
             Weights w = weights(conv.name(), kb[0], kb[1], k[0] * k[1] * in[2], conv.filters(), auto, true, options);
-            return new ConvStep(stepName(conv, fold), w, conv.activation(), geometry, STEP_SCRATCH, chw);
+            return new ConvStep(stepName(conv, fold), w, conv.activation(), shape, STEP_SCRATCH, chw);
         }
         if (l instanceof Dense d) {
             float[][] kb = BatchNormStep.fold(d.kernel().data(), d.bias().data(), d.units(), fold);

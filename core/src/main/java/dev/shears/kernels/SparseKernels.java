@@ -15,7 +15,7 @@ package dev.shears.kernels;
  * </ul>
  * Dense layers at small batches use {@link Sell} instead.
  *
- * <pre>{@code SparseKernels.im2colT(colsT, x, 1, 12, 12, 16, 5, 5, 1, 1, 0, 0, 8, 8);
+ * <pre>{@code Im2col.im2colTransposed(colsT, x, 1, new ConvShape(12, 12, 16, 5, 5, 1, 1, 0, 0, 8, 8));
  * SparseKernels.csr(out, w, colsT, 64, 0, w.rows());}</pre>
  */
 public final class SparseKernels {
@@ -310,62 +310,6 @@ public final class SparseKernels {
                 float wb = v[2 * q + 1];
                 for (int j = 0; j < len; j++) {
                     out[o + j] += wa * bT[xa + j] + wb * bT[xb + j];
-                }
-            }
-        }
-    }
-
-    /**
-     * Transposed patch unfolding: x (n,h,w,c) -> colsT (kh*kw*c, n*oh*ow), the transpose of
-     * {@link Im2col#im2col}'s cols; zeros over padding.
-     */
-    public static void im2colT(float[] colsT, float[] x, int n, int h, int w, int c, int kh, int kw,
-                               int strideH, int strideW, int padTop, int padLeft, int oh, int ow) {
-        int p = n * oh * ow;
-        if (c == 1 && strideW == 1 && padLeft == 0 && ow + kw - 1 <= w) {
-            im2colTRuns(colsT, x, n, h, w, kh, kw, strideH, padTop, oh, ow, p);
-            return;
-        }
-        // Row by row of colsT so the writes are contiguous; the strided reads stay within a small input.
-        for (int ky = 0; ky < kh; ky++) {
-            for (int kx = 0; kx < kw; kx++) {
-                for (int ch = 0; ch < c; ch++) {
-                    int dst = ((ky * kw + kx) * c + ch) * p;
-                    for (int b = 0; b < n; b++) {
-                        for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * strideH - padTop + ky;
-                            boolean rowInside = iy >= 0 && iy < h;
-                            int src = (b * h + iy) * w * c + ch;
-                            for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * strideW - padLeft + kx;
-                                colsT[dst++] = rowInside && ix >= 0 && ix < w ? x[src + ix * c] : 0f;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    /**
-     * One channel, unit horizontal stride, no horizontal padding: each output row of a colsT row is a
-     * contiguous run of {@code ow} input values, copied as one block.
-     */
-    private static void im2colTRuns(float[] colsT, float[] x, int n, int h, int w, int kh, int kw, int strideH,
-                                    int padTop, int oh, int ow, int p) {
-        for (int ky = 0; ky < kh; ky++) {
-            for (int kx = 0; kx < kw; kx++) {
-                int dst = (ky * kw + kx) * p;
-                for (int b = 0; b < n; b++) {
-                    for (int oy = 0; oy < oh; oy++) {
-                        int iy = oy * strideH - padTop + ky;
-                        if (iy < 0 || iy >= h) {
-                            java.util.Arrays.fill(colsT, dst, dst + ow, 0f);
-                        } else {
-                            System.arraycopy(x, (b * h + iy) * w + kx, colsT, dst, ow);
-                        }
-                        dst += ow;
-                    }
                 }
             }
         }

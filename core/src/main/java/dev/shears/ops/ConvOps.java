@@ -1,12 +1,11 @@
 package dev.shears.ops;
 
+import dev.shears.kernels.ConvShape;
+import dev.shears.kernels.DenseConv;
 import dev.shears.kernels.Depthwise;
 import dev.shears.kernels.Elementwise;
-import dev.shears.kernels.Gemm;
-import dev.shears.kernels.Im2col;
 import dev.shears.kernels.Padding2D;
 import dev.shears.kernels.Pool;
-import dev.shears.kernels.SparseKernels;
 import dev.shears.nn.Padding;
 import dev.shears.tensor.BufferPool;
 import dev.shears.tensor.ShapeMismatchException;
@@ -75,81 +74,33 @@ public final class ConvOps {
             throw new ShapeMismatchException("conv2d: kernel " + kh + "x" + kw + " does not fit input "
                     + Arrays.toString(x.shape()) + " with " + padding + " padding");
         }
-        int padTop = padBefore(h, kh, strideH, padding);
-        int padLeft = padBefore(w, kw, strideW, padding);
-        int rows = n * oh * ow;
-        int k = kh * kw * c;
-        if (c == 1 && !x.requiresGrad() && kh * kw > 1) {
-            return conv2dSingleChannel(x, kernel, bias, relu, n, h, w, kh, kw, strideH, strideW, padTop, padLeft, oh, ow, oc);
-        }
-        // A 1x1 stride-1 conv needs no unfolding: the NHWC input already is the cols matrix.
-        boolean direct = kh == 1 && kw == 1 && strideH == 1 && strideW == 1;
-        float[] cols = direct ? x.data() : takeUnfolded(rows * k);
-        if (!direct) {
-            Im2col.im2col(cols, x.data(), n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
-        }
-        float[] y = BufferPool.floats(rows * oc);
+        ConvShape s = new ConvShape(h, w, c, kh, kw, strideH, strideW, padBefore(h, kh, strideH, padding),
+                padBefore(w, kw, strideW, padding), oh, ow);
+        // The unfolded input comes from a per-thread pool (it is the largest buffer of a step and its contents
+        // are fully overwritten) and goes back once the backward has read it, or at once without a graph.
+        int scratch = DenseConv.scratchSize(n, s);
+        float[] unfolded = scratch == 0 ? null : takeUnfolded(scratch);
+        float[] y = BufferPool.floats(s.rows(n) * oc);
         // y is freshly zeroed, so accumulating into it equals overwriting and skips the GEMM's zero fill.
-        Gemm.gemm(y, 0, cols, 0, kernel.data(), 0, rows, k, oc, true);
+        DenseConv.forward(y, x.data(), kernel.data(), oc, n, s, unfolded, true);
         Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
         if (!out.requiresGrad()) {
-            // No backward will read the unfolded input (evaluation, predict): it goes back to the pool now,
-            // instead of a new one per batch (one of G1's humongous objects in a small heap).
-            if (!direct) {
-                giveUnfolded(cols);
-            }
+            // No backward will read the unfolded input (evaluation, predict): back to the pool now, instead of
+            // a new one per batch (one of G1's humongous objects in a small heap).
+            giveUnfolded(unfolded);
             return out;
         }
         out.setBackward(() -> {
             float[] dY = activationAndBiasBackward(out, bias, relu);
             if (kernel.requiresGrad()) {
-                // dW (k,oc) += cols^T · dY
-                Gemm.gemmTransA(kernel.grad(), 0, cols, 0, dY, 0, k, rows, oc, true);
+                DenseConv.backwardKernel(kernel.grad(), dY, x.data(), unfolded, oc, n, s);
             }
             if (x.requiresGrad()) {
-                if (direct) {
-                    Gemm.gemmTransB(x.grad(), 0, dY, 0, kernel.data(), 0, rows, oc, k, true);
-                } else {
-                    // From the same pool as cols: it lives only inside this closure and is fully overwritten.
-                    float[] dCols = takeUnfolded(rows * k);
-                    Gemm.gemmTransB(dCols, 0, dY, 0, kernel.data(), 0, rows, oc, k, false);
-                    Im2col.col2im(x.grad(), dCols, n, h, w, c, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
-                    giveUnfolded(dCols);
-                }
+                float[] dUnfolded = scratch == 0 ? null : takeUnfolded(scratch);
+                DenseConv.backwardInput(x.grad(), dY, kernel.data(), oc, n, s, dUnfolded);
+                giveUnfolded(dUnfolded);
             }
-            if (!direct) {
-                giveUnfolded(cols);
-            }
-        });
-        return out;
-    }
-
-    /**
-     * A first layer on one-channel images: unfolded transposed, colsT (kh*kw, n*oh*ow), whose rows are
-     * contiguous runs of the input, instead of cols rows of kh*kw scattered short runs (5 floats per copy
-     * for a 5x5 kernel, which cost more than the multiply). y = colsT^T · kernel, dKernel = colsT · dY.
-     */
-    private static Tensor conv2dSingleChannel(Tensor x, Tensor kernel, Tensor bias, boolean relu, int n, int h, int w,
-                                              int kh, int kw, int strideH, int strideW, int padTop, int padLeft,
-                                              int oh, int ow, int oc) {
-        int rows = n * oh * ow;
-        int k = kh * kw;
-        float[] colsT = takeUnfolded(k * rows);
-        SparseKernels.im2colT(colsT, x.data(), n, h, w, 1, kh, kw, strideH, strideW, padTop, padLeft, oh, ow);
-        float[] y = BufferPool.floats(rows * oc);
-        // y is freshly zeroed, so accumulating into it equals overwriting and skips the GEMM's zero fill.
-        Gemm.gemmTransA(y, 0, colsT, 0, kernel.data(), 0, rows, k, oc, true);
-        Tensor out = output(y, bias, relu, x, kernel, new int[] {n, oh, ow, oc});
-        if (!out.requiresGrad()) {
-            giveUnfolded(colsT); // no backward will read it, as in conv2d
-            return out;
-        }
-        out.setBackward(() -> {
-            float[] dY = activationAndBiasBackward(out, bias, relu);
-            if (kernel.requiresGrad()) {
-                Gemm.gemm(kernel.grad(), 0, colsT, 0, dY, 0, k, rows, oc, true);
-            }
-            giveUnfolded(colsT);
+            giveUnfolded(unfolded);
         });
         return out;
     }
@@ -246,6 +197,9 @@ public final class ConvOps {
     }
 
     private static void giveUnfolded(float[] buffer) {
+        if (buffer == null) {
+            return;
+        }
         java.util.ArrayDeque<float[]> free = UNFOLDED.get();
         if (free.size() < MAX_POOLED) {
             free.push(buffer);

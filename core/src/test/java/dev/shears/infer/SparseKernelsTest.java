@@ -195,7 +195,7 @@ class SparseKernelsTest {
         float[] expected = new float[k * rows];
         SparseKernels.transpose(expected, cols, rows, k);
         float[] colsT = new float[k * rows];
-        SparseKernels.im2colT(colsT, x, n, h, w, c, kh, kw, 2, 2, 1, 0, oh, ow);
+        dev.shears.kernels.Im2col.im2colTransposed(colsT, x, n, new dev.shears.kernels.ConvShape(h, w, c, kh, kw, 2, 2, 1, 0, oh, ow));
         assertArrayEquals(expected, colsT);
     }
 }

@@ -36,13 +36,13 @@ class Im2colTest {
             float[] cols = new float[dCols.length];
             float[] colsRef = new float[dCols.length];
             java.util.Arrays.fill(cols, 9f);
-            Im2col.im2col(cols, x, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+            Im2col.im2col(cols, x, n, new ConvShape(h, w, c, kh, kw, sh, sw, pt, pl, oh, ow));
             ReferenceKernels.im2col(colsRef, x, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
             assertArrayEquals(colsRef, cols, 0f);
 
             float[] dX = new float[x.length];
             float[] dXRef = new float[x.length];
-            Im2col.col2im(dX, dCols, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
+            Im2col.col2im(dX, dCols, n, new ConvShape(h, w, c, kh, kw, sh, sw, pt, pl, oh, ow));
             ReferenceKernels.col2im(dXRef, dCols, n, h, w, c, kh, kw, sh, sw, pt, pl, oh, ow);
             assertArrayEquals(dXRef, dX, 1e-6f);
 
@@ -65,10 +65,10 @@ class Im2colTest {
     void handComputed() {
         float[] x = {1, 2, 3, 4};
         float[] cols = new float[2 * 2 * 4];
-        Im2col.im2col(cols, x, 1, 2, 2, 1, 2, 2, 1, 1, 1, 1, 2, 2);
+        Im2col.im2col(cols, x, 1, new ConvShape(2, 2, 1, 2, 2, 1, 1, 1, 1, 2, 2));
         assertArrayEquals(new float[] {0, 0, 0, 1, 0, 0, 1, 2, 0, 1, 0, 3, 1, 2, 3, 4}, cols, 0f);
         float[] dX = new float[4];
-        Im2col.col2im(dX, cols, 1, 2, 2, 1, 2, 2, 1, 1, 1, 1, 2, 2);
+        Im2col.col2im(dX, cols, 1, new ConvShape(2, 2, 1, 2, 2, 1, 1, 1, 1, 2, 2));
         // dX = value x number of windows covering the pixel: 4, 2, 2 and 1 (padding only top/left)
         assertArrayEquals(new float[] {4, 4, 6, 4}, dX, 0f);
     }

@@ -95,6 +95,14 @@ class OpsGradientTest {
     }
 
     @Test
+    void conv2dOneChannelUnfoldedTransposedWithInputGradient() {
+        // One input channel: the transposed unfolding, here with a gradient into x as well (a conv after a
+        // one-channel layer), and SAME padding on both sides.
+        check(in -> ConvOps.conv2d(in[0], in[1], in[2], 1, 2, Padding.SAME),
+                param(rng, 1, 2, 6, 5, 1), param(rng, 1, 3, 3, 1, 2), param(rng, 1, 2));
+    }
+
+    @Test
     void conv2dPointwiseWithoutBias() {
         check(in -> ConvOps.conv2d(in[0], in[1], null, 1, 1, Padding.VALID),
                 param(rng, 1, 2, 3, 3, 2), param(rng, 1, 1, 1, 2, 4));
