@@ -17,6 +17,11 @@ final class Markdown {
                 : m.get("class_name") + String.valueOf(c);
     }
 
+    /** A figure, or why an ONNX Runtime figure is missing. */
+    private static String ort(String figure) {
+        return figure.contains("NaN") ? "not measured (no ONNX Runtime on the class path)" : figure;
+    }
+
     static String render(ReportData d, String date) {
         StringBuilder sb = new StringBuilder();
         Map<String, Object> t = d.top();
@@ -50,6 +55,9 @@ final class Markdown {
         row(sb, "batch-1 latency, dense kernels", us(b.batch1LatencyUsDense()), us(p.batch1LatencyUsDense()));
         row(sb, "batch-64 throughput, automatic kernels", ips(b.batch64ImagesPerS()), ips(p.batch64ImagesPerS()));
         row(sb, "batch-64 throughput, dense kernels", ips(b.batch64ImagesPerSDense()), ips(p.batch64ImagesPerSDense()));
+        row(sb, "batch-1 latency, ONNX Runtime 1.29 (the model exported to ONNX)", ort(us(b.batch1LatencyUsOrt())),
+                ort(us(p.batch1LatencyUsOrt())));
+        row(sb, "batch-64 throughput, ONNX Runtime 1.29", ort(ips(b.batch64ImagesPerSOrt())), ort(ips(p.batch64ImagesPerSOrt())));
         row(sb, "training seconds per epoch", secs(b.secondsPerEpoch()), secs(p.secondsPerEpoch()));
         row(sb, "runtime kernels", b.kernels(), p.kernels());
         sb.append(String.format(Locale.ROOT, "%nPruned vs baseline: accuracy %+.2f points; compact file %.1f%% of the dense "

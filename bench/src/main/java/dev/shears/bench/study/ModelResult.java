@@ -22,11 +22,15 @@ import java.util.Map;
  * @param batch64ImagesPerS     runtime, batch 64, automatic kernels, images per second
  * @param batch64ImagesPerSDense runtime, batch 64, dense kernels forced
  * @param kernels               per-layer kernel choice of the runtime
+ * @param batch1LatencyUsOrt    ONNX Runtime on the model exported to ONNX, batch 1, microseconds per image
+ *                              (NaN when ONNX Runtime is not on the class path)
+ * @param batch64ImagesPerSOrt  ONNX Runtime, batch 64, images per second (NaN likewise)
  */
 public record ModelResult(double testAccuracy, double testLoss, double runtimeTestAccuracy, double runtimeMaxAbsDiff,
                           double sparsity, double secondsPerEpoch, long fileBytes, long gzipBytes, long compactBytes,
                           long compactGzipBytes, double batch1LatencyUs, double batch1LatencyUsDense,
-                          double batch64ImagesPerS, double batch64ImagesPerSDense, String kernels) {
+                          double batch64ImagesPerS, double batch64ImagesPerSDense, String kernels,
+                          double batch1LatencyUsOrt, double batch64ImagesPerSOrt) {
     /** The documented results.json keys. */
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -45,6 +49,9 @@ public record ModelResult(double testAccuracy, double testLoss, double runtimeTe
         m.put("batch64_images_per_s", batch64ImagesPerS);
         m.put("batch64_images_per_s_dense", batch64ImagesPerSDense);
         m.put("kernels", kernels);
+        // JSON has no NaN: null means not measured
+        m.put("batch1_latency_us_ort", Double.isNaN(batch1LatencyUsOrt) ? null : batch1LatencyUsOrt);
+        m.put("batch64_images_per_s_ort", Double.isNaN(batch64ImagesPerSOrt) ? null : batch64ImagesPerSOrt);
         return m;
     }
 }

@@ -1,9 +1,11 @@
 package dev.shears.bench.study;
 
+import dev.shears.bench.OrtModel;
 import dev.shears.data.Dataset;
 import dev.shears.infer.CompactModelFile;
 import dev.shears.infer.InferenceModel;
 import dev.shears.infer.WeightFormat;
+import dev.shears.interop.Onnx;
 import dev.shears.nn.Sequential;
 import dev.shears.prune.SparsityReport;
 import dev.shears.train.Trainer;
@@ -61,15 +63,54 @@ final class RuntimeMeasurements {
             throw new IllegalStateException(tag + ": the compact file's predictions differ from the compiled model's");
         }
         out.printf(Locale.ROOT, "%n== Runtime (%s)%n%s", tag, auto.describe());
+        double[] ort = ortFigures(tag, plain, runtime, dir);
         ModelResult r = new ModelResult(run.evaluation().accuracy(), run.evaluation().loss(), accuracy(runtime, classes),
                 maxDiff, SparsityReport.of(plain).prunableSparsity(), run.secondsPerEpoch(), Files.size(safetensors),
-                gzipSize(safetensors), Files.size(compact), gzipSize(compact), latencyUs(auto), latencyUs(dense),
-                throughput(auto), throughput(dense), kernels(auto.formats()));
+                gzipSize(safetensors), Files.size(compact), gzipSize(compact), latencyUs(auto::predict), latencyUs(dense::predict),
+                throughput(auto::predict), throughput(dense::predict), kernels(auto.formats()), ort[0], ort[1]);
         out.printf(Locale.ROOT, "%s: runtime accuracy %.4f, max |diff| %.1e, batch-1 %.1f us (dense %.1f us), "
                         + "batch-64 %,.0f img/s (dense %,.0f img/s), compact file %,d B%n", tag, r.runtimeTestAccuracy(),
                 r.runtimeMaxAbsDiff(), r.batch1LatencyUs(), r.batch1LatencyUsDense(), r.batch64ImagesPerS(),
                 r.batch64ImagesPerSDense(), r.compactBytes());
+        if (!Double.isNaN(r.batch1LatencyUsOrt())) {
+            out.printf(Locale.ROOT, "%s: ONNX Runtime batch-1 %.1f us, batch-64 %,.0f img/s%n", tag, r.batch1LatencyUsOrt(),
+                    r.batch64ImagesPerSOrt());
+        }
         return r;
+    }
+
+    /** One batch of inference: outputs of {@code n} examples. */
+    @FunctionalInterface
+    interface Predictor {
+        float[] predict(float[] x, int n);
+    }
+
+    /**
+     * ONNX Runtime's batch-1 latency and batch-64 throughput on {@code plain} exported to ONNX (NHWC input,
+     * the study's thread count), after checking that it gives Shears' outputs; NaN, NaN when ONNX Runtime
+     * is not on the class path (shears.jar and shears-study.jar leave it out).
+     */
+    private double[] ortFigures(String tag, Sequential plain, float[] runtime, Path dir) throws IOException {
+        if (!OrtModel.available()) {
+            out.println("ONNX Runtime is not on the class path (it is in the benchmarks jar and mvn exec:java): "
+                    + "its rows are left empty");
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        Path onnx = dir.resolve(tag + ".onnx");
+        Onnx.export(plain, onnx);
+        try (OrtModel ort = new OrtModel(onnx, dev.shears.kernels.Parallel.common().threads(), plain.inputShape())) {
+            float[] theirs = ort.predict(x, n);
+            double diff = 0;
+            for (int i = 0; i < theirs.length; i++) {
+                diff = Math.max(diff, Math.abs(theirs[i] - runtime[i]));
+            }
+            if (diff > 1e-4) {
+                throw new IllegalStateException(tag + ": ONNX Runtime's outputs differ from Shears' by " + diff);
+            }
+            return new double[] {latencyUs(ort::predict), throughput(ort::predict)};
+        } catch (ai.onnxruntime.OrtException e) {
+            throw new IOException(onnx + ": ONNX Runtime could not run the exported model: " + e.getMessage(), e);
+        }
     }
 
     private double accuracy(float[] scores, int classes) {
@@ -82,7 +123,7 @@ final class RuntimeMeasurements {
     }
 
     /** Median over rounds of the mean microseconds per single-image call. */
-    private double latencyUs(InferenceModel model) {
+    private double latencyUs(Predictor model) {
         float[] one = new float[inSize];
         double[] rounds = new double[ROUNDS + 1];
         for (int r = 0; r <= ROUNDS; r++) {
@@ -102,7 +143,7 @@ final class RuntimeMeasurements {
     }
 
     /** Median over rounds of images per second at batch 64. */
-    private double throughput(InferenceModel model) {
+    private double throughput(Predictor model) {
         int batch = Math.min(64, n);
         float[] chunk = new float[batch * inSize];
         double[] rounds = new double[ROUNDS + 1];

@@ -142,6 +142,11 @@ class StudyMainTest {
         }
         assertEquals(256L, json.get("train_images"));
         assertEquals(Runtime.getRuntime().maxMemory() / (1024 * 1024), json.get("max_heap_mb"));
+        // ONNX Runtime is on the test class path: the exported models ran in it (and agreed with Shears to 1e-4)
+        Map<?, ?> baselineJson = (Map<?, ?>) json.get("baseline");
+        assertTrue(((Number) baselineJson.get("batch1_latency_us_ort")).doubleValue() > 0, String.valueOf(baselineJson));
+        assertTrue(((Number) baselineJson.get("batch64_images_per_s_ort")).doubleValue() > 0);
+        assertTrue(Files.readString(report.resolve("report.md")).contains("batch-1 latency, ONNX Runtime 1.29"));
         assertTrue(Files.readString(report.resolve("report.md")).contains("max heap " + json.get("max_heap_mb") + " MB"));
         java.util.List<?> sweep = (java.util.List<?>) json.get("sweep");
         assertEquals(2, sweep.size());
