@@ -21,7 +21,8 @@ final class ConvStep implements Step {
     private final Weights w;
     private final Activation act;
     private final ConvShape shape;
-    private final int colsSlot;
+    private static final int UNFOLDED = 0;
+    private static final int PRODUCT = 1;
     /** Planar CSR convs: the regrouped weights, else null. */
     private final PlanarConv planar;
     /** Whether a planar conv's input is channel-major (else NHWC). */
@@ -31,20 +32,27 @@ final class ConvStep implements Step {
     private final int wp;
 
     /**
-     * {@code colsSlot} and the slot after it hold the step's scratch in the arena; {@code inChw}: the input
-     * arrives channel-major (only valid when {@link #acceptsChannelsFirst()}).
+     * {@code inChw}: the input arrives channel-major (only valid when {@link #acceptsChannelsFirst()}).
      */
-    ConvStep(String name, Weights w, Activation act, ConvShape shape, int colsSlot, boolean inChw) {
+    ConvStep(String name, Weights w, Activation act, ConvShape shape, boolean inChw) {
         this.name = name;
         this.w = w;
         this.act = act;
         this.shape = shape;
-        this.colsSlot = colsSlot;
         this.hp = shape.oh() + shape.kh() - 1;
         this.wp = shape.ow() + shape.kw() - 1;
         boolean isPlanar = w instanceof CsrWeights && shape.strideH() == 1 && shape.strideW() == 1 && act != Activation.SOFTMAX;
         this.planar = isPlanar ? ((CsrWeights) w).planar(shape.c(), hp, wp, shape.kh(), shape.kw()) : null;
         this.inChw = isPlanar && inChw;
+    }
+
+    /**
+     * Scratch buffer 0 holds the unfolded input (or the planar conv's shifted copies), buffer 1 the sparse
+     * product before its transpose (or the planar conv's padded planes).
+     */
+    @Override
+    public int scratchBuffers() {
+        return 2;
     }
 
     @Override
@@ -66,7 +74,7 @@ final class ConvStep implements Step {
     public void run(float[] y, float[] x, int n, Arena arena) {
         int p = shape.rows(n);
         if (w instanceof DenseWeights d) {
-            DenseConv.forward(y, x, d.values, w.oc, n, shape, arena.get(colsSlot, DenseConv.scratchSize(n, shape)), false);
+            DenseConv.forward(y, x, d.values, w.oc, n, shape, arena.scratch(UNFOLDED, DenseConv.scratchSize(n, shape)), false);
             Epilogue.rows(y, w.bias, p, w.oc, act);
             return;
         }
@@ -74,9 +82,9 @@ final class ConvStep implements Step {
             runPlanar(y, x, n, arena);
             return;
         }
-        float[] colsT = arena.get(colsSlot, p * w.k);
+        float[] colsT = arena.scratch(UNFOLDED, p * w.k);
         Im2col.im2colTransposed(colsT, x, n, shape);
-        float[] t = arena.get(colsSlot + 1, p * w.oc);
+        float[] t = arena.scratch(PRODUCT, p * w.oc);
         ((SparseWeights) w).multiplyTransposed(t, colsT, p);
         Epilogue.transposed(y, t, w.bias, p, w.oc, act);
     }
@@ -90,8 +98,8 @@ final class ConvStep implements Step {
     private void runPlanar(float[] y, float[] x, int n, Arena arena) {
         int h = shape.h(), wd = shape.w(), c = shape.c(), oh = shape.oh(), ow = shape.ow();
         boolean copy = hp != h || wp != wd || (!inChw && c > 1);
-        float[] shifted = arena.get(colsSlot, planar.scratchSize());
-        float[] padded = copy ? arena.get(colsSlot + 1, c * hp * wp) : null;
+        float[] shifted = arena.scratch(UNFOLDED, planar.scratchSize());
+        float[] padded = copy ? arena.scratch(PRODUCT, c * hp * wp) : null;
         for (int b = 0; b < n; b++) {
             float[] src = x;
             int srcOff = b * h * wd * c;

@@ -19,13 +19,19 @@ final class DenseStep implements Step {
     private final String name;
     private final Weights w;
     private final Activation act;
-    private final int slot;
+    /** Scratch buffer 0: the SELL row scratch or the transposed input; 1: the product before its transpose. */
+    private static final int INPUT = 0;
+    private static final int PRODUCT = 1;
 
-    DenseStep(String name, Weights w, Activation act, int slot) {
+    DenseStep(String name, Weights w, Activation act) {
         this.name = name;
         this.w = w;
         this.act = act;
-        this.slot = slot;
+    }
+
+    @Override
+    public int scratchBuffers() {
+        return 2;
     }
 
     @Override
@@ -41,7 +47,7 @@ final class DenseStep implements Step {
             return;
         }
         if (w instanceof CsrWeights csr && csr.hasSell() && n <= SELL_MAX_BATCH) {
-            float[] scratch = arena.get(slot, w.oc);
+            float[] scratch = arena.scratch(INPUT, w.oc);
             for (int b = 0; b < n; b++) {
                 csr.multiplyOne(y, b * w.oc, x, b * w.k, scratch);
             }
@@ -50,10 +56,10 @@ final class DenseStep implements Step {
         }
         float[] xT = x;
         if (n > 1) {
-            xT = arena.get(slot, n * w.k);
+            xT = arena.scratch(INPUT, n * w.k);
             SparseKernels.transpose(xT, x, n, w.k);
         }
-        float[] t = arena.get(slot + 1, n * w.oc);
+        float[] t = arena.scratch(PRODUCT, n * w.oc);
         ((SparseWeights) w).multiplyTransposed(t, xT, n);
         Epilogue.transposed(y, t, w.bias, n, w.oc, act);
     }

@@ -48,12 +48,12 @@ public final class InferenceModel {
     /** Batches up to this size run on the calling thread only (see {@link Parallel#inline}). */
     static final int INLINE_BATCH = 8;
 
+    /** The model's own arena slots: activations alternate between A and B; a chunk's copied input and output. */
     private static final int ACT_A = 0;
     private static final int ACT_B = 1;
-    private static final int STEP_SCRATCH = 2;
-    private static final int CHUNK_IN = 4;
-    private static final int CHUNK_OUT = 5;
-    private static final int SLOTS = 6;
+    private static final int CHUNK_IN = 2;
+    private static final int CHUNK_OUT = 3;
+    private static final int MODEL_SLOTS = 4;
 
     private final Map<String, Object> architecture;
     private final int[] inputShape;
@@ -63,7 +63,8 @@ public final class InferenceModel {
     private final List<Step> steps;
     private final Map<String, WeightFormat> kernels;
     private final List<String> weightedNames;
-    private final ThreadLocal<Arena> arenas = ThreadLocal.withInitial(() -> new Arena(SLOTS));
+    /** Per thread: the model's slots and room for the scratch the hungriest step declares. */
+    private final ThreadLocal<Arena> arenas;
 
     /**
      * Compile options: a kernel forced for every layer or for named layers (a per-layer choice wins), the
@@ -167,6 +168,8 @@ public final class InferenceModel {
         }
         this.architecture = BatchNormStep.withoutFolded(ModelConfig.toConfig(model), folded);
         this.steps = List.copyOf(st);
+        int stepScratch = steps.stream().mapToInt(Step::scratchBuffers).max().orElse(0);
+        this.arenas = ThreadLocal.withInitial(() -> new Arena(MODEL_SLOTS, stepScratch));
         this.kernels = Collections.unmodifiableMap(ks);
         this.weightedNames = List.copyOf(ks.keySet());
         this.outSize = Arrays.stream(model.outputShape()).reduce(1, (a, b) -> a * b);
@@ -220,13 +223,13 @@ public final class InferenceModel {
             float[][] kb = BatchNormStep.fold(conv.kernel().data(), conv.bias().data(), conv.filters(), fold);
             WeightFormat auto = WeightFormatRule.chooseConv(kb[0], in[2], s[0] == 1 && s[1] == 1);
             Weights w = weights(conv.name(), kb[0], kb[1], k[0] * k[1] * in[2], conv.filters(), auto, true, options);
-            return new ConvStep(stepName(conv, fold), w, conv.activation(), shape, STEP_SCRATCH, chw);
+            return new ConvStep(stepName(conv, fold), w, conv.activation(), shape, chw);
         }
         if (l instanceof Dense d) {
             float[][] kb = BatchNormStep.fold(d.kernel().data(), d.bias().data(), d.units(), fold);
             WeightFormat auto = WeightFormatRule.chooseDense(kb[0]);
             Weights w = weights(d.name(), kb[0], kb[1], in[0], d.units(), auto, false, options);
-            return new DenseStep(stepName(d, fold), w, d.activation(), STEP_SCRATCH);
+            return new DenseStep(stepName(d, fold), w, d.activation());
         }
         if (l instanceof DepthwiseConv2D d) {
             return depthwise(d, in, options, fold);
@@ -239,7 +242,7 @@ public final class InferenceModel {
             int[] ss = p.strides();
             int[] out = l.outputShape();
             Pool.Window g = new Pool.Window(in[0], in[1], in[2], ps[0], ps[1], ss[0], ss[1], 0, 0, out[0], out[1]);
-            return new PoolStep(l.name(), PoolStep.Kind.MAX, g, chw, STEP_SCRATCH);
+            return new PoolStep(l.name(), PoolStep.Kind.MAX, g, chw);
         }
         if (l instanceof AveragePooling2D p) {
             int[] ps = p.poolSize();
@@ -247,7 +250,7 @@ public final class InferenceModel {
             int[] out = l.outputShape();
             Pool.Window g = new Pool.Window(in[0], in[1], in[2], ps[0], ps[1], ss[0], ss[1],
                 ConvOps.padBefore(in[0], ps[0], ss[0], p.padding()), ConvOps.padBefore(in[1], ps[1], ss[1], p.padding()), out[0], out[1]);
-            return new PoolStep(l.name(), PoolStep.Kind.AVERAGE, g, chw, STEP_SCRATCH);
+            return new PoolStep(l.name(), PoolStep.Kind.AVERAGE, g, chw);
         }
         if (l instanceof GlobalAveragePooling2D) {
             return new PoolStep(l.name(), PoolStep.Kind.GLOBAL_AVERAGE, in, chw);
@@ -384,7 +387,7 @@ public final class InferenceModel {
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             float[] y = i == steps.size() - 1 ? out : arena.get(i % 2 == 0 ? ACT_A : ACT_B, n * s.outSize());
-            s.run(y, cur, n, arena);
+            s.run(y, cur, n, arena.forStep(s.scratchBuffers()));
             cur = y;
         }
     }

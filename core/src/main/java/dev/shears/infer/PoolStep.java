@@ -31,10 +31,9 @@ final class PoolStep implements Step {
     /** The same windows over channel-major planes, made once: a warm run allocates nothing. */
     private final Pool.Window planes;
     private final boolean chw;
-    private final int scratchSlot;
 
     /** A windowed pool; {@code kind} MAX or AVERAGE (MAX without padding). */
-    PoolStep(String name, Kind kind, Pool.Window g, boolean chw, int scratchSlot) {
+    PoolStep(String name, Kind kind, Pool.Window g, boolean chw) {
         if (kind.global() || (kind == Kind.MAX && (g.padTop() != 0 || g.padLeft() != 0))) {
             throw new IllegalArgumentException(kind + " pooling over " + g);
         }
@@ -43,7 +42,6 @@ final class PoolStep implements Step {
         this.g = g;
         this.planes = g.planes();
         this.chw = chw;
-        this.scratchSlot = scratchSlot;
     }
 
     /** A global pool over {@code in} = (h, w, c). */
@@ -56,7 +54,12 @@ final class PoolStep implements Step {
         this.g = new Pool.Window(in[0], in[1], in[2], in[0], in[1], 1, 1, 0, 0, 1, 1);
         this.planes = g.planes();
         this.chw = chw;
-        this.scratchSlot = -1;
+    }
+
+    /** One scratch buffer: the row maxima of the channel-major 2x2 max pool. */
+    @Override
+    public int scratchBuffers() {
+        return 1;
     }
 
     @Override
@@ -85,7 +88,7 @@ final class PoolStep implements Step {
             case AVERAGE -> Pool.avgPool(y, x, images, win);
             case MAX -> {
                 if (chw && g.ph() == 2 && g.pw() == 2 && g.sh() == 2 && g.sw() == 2) {
-                    Pool.maxPool2x2Planes(y, x, arena.get(scratchSlot, images * oh * w + 64), images, h, w, oh, ow);
+                    Pool.maxPool2x2Planes(y, x, arena.scratch(0, images * oh * w + 64), images, h, w, oh, ow);
                 } else {
                     Pool.maxPool(y, null, x, images, h, w, win.c(), g.ph(), g.pw(), g.sh(), g.sw(), oh, ow);
                 }

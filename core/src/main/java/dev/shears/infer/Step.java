@@ -8,8 +8,16 @@ interface Step {
     /** Values per example the step writes. */
     int outSize();
 
-    /** Runs the step on {@code n} examples; {@code y} is never {@code x}. */
+    /**
+     * Runs the step on {@code n} examples; {@code y} is never {@code x}. Its scratch comes from
+     * {@code arena.scratch(i, size)} for the buffers it declared.
+     */
     void run(float[] y, float[] x, int n, Arena arena);
+
+    /** How many scratch buffers {@link #run} takes from the arena, numbered from 0. */
+    default int scratchBuffers() {
+        return 0;
+    }
 
     /** One line for {@link InferenceModel#describe()}. */
     String describe();
