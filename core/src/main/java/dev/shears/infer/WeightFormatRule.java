@@ -5,24 +5,22 @@ import dev.shears.kernels.TwoFour;
 
 /**
  * The automatic per-layer kernel choice, from the layer's sparsity {@code s} (fraction of exact zeros in its
- * kernel) and shape, at the break-evens measured with JMH on this engine (see the bench module):
+ * kernel) and shape, at break-evens measured with JMH on this engine:
  * <ul>
  * <li>Stride-1 convolutions run the planar CSR kernel (direct, channel-major, see {@link ConvStep}) when
  * {@code s >= }{@link #PLANAR_THRESHOLD}, or always when they have one input channel: there the planar
- * kernel beats unfolding + GEMM even with no zeros at all (tutorial conv1, {@code ConvKernelBench}: 7.1 vs
- * 11.9 us dense at 0%, 2.4 us at 80%), because a GEMM with 25 inputs per output keeps the FMA units idle.
- * Break-even with several channels: conv2 (16->32 5x5 on 12x12) between 50% (18.0 vs 17.3 us) and 70%
- * (12.2 us); conv64 (64->64 3x3 on 28x28) about 50% (434 vs 450 us).</li>
+ * kernel beats unfolding + GEMM even with no zeros at all, because a GEMM with 25 inputs per output keeps
+ * the FMA units idle.</li>
  * <li>Strided convolutions unfold for CSR too and need {@code s >= }{@link #CONV_THRESHOLD}.</li>
  * <li>Dense layers: CSR when {@code s >= }{@link #DENSE_THRESHOLD} and they have at least
- * {@link #DENSE_MIN_WEIGHTS} weights (dense 1024x1024 broke even about 65% at batch 1; dense 32x128 never:
- * the sparse kernel's fixed costs exceed a 4096-weight GEMM).</li>
+ * {@link #DENSE_MIN_WEIGHTS} weights (below that the sparse kernel's fixed costs exceed the GEMM).</li>
  * </ul>
- * The 2:4 and 1x4-block kernels are chosen only when forced through {@link InferenceModel.Options}: on this
- * machine they measured no faster than CSR on the same weights (they unfold where CSR convs run directly).
+ * The 2:4 and 1x4-block kernels are chosen only when forced through {@link InferenceModel.Options}: they
+ * measured no faster than CSR on the same weights (they unfold where CSR convs run directly).
  * {@link #structured} reports which pattern a kernel has, for describing a layer or forcing a kernel.
- * Timings are from one JMH run each on a shared 2-core machine (+-20% noise); re-measure with
- * {@code ConvKernelBench}, {@code DenseLayerBench} and {@code SparseLayerBench} and adjust the constants.
+ * The timings behind the constants, and how to re-measure them ({@code ConvKernelBench},
+ * {@code DenseLayerBench}, {@code SparseLayerBench}), are in the README's inference runtime and benchmark
+ * sections; they are machine-specific.
  *
  * <pre>{@code WeightFormat k = WeightFormatRule.chooseConv(kernel, 16, true);}</pre>
  */

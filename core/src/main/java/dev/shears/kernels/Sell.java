@@ -7,8 +7,8 @@ package dev.shears.kernels;
  * step k of a slice is C contiguous values and C column indices, padded with zeros up to the slice's
  * longest row (sorting keeps that padding small: unsorted, it added 12% entries at 80% sparsity on dense
  * 1024x1024 and 25% at 95%). A step is one vector load of values, one gather of x and one FMA for C rows at
- * once, where CSR needs a scalar load of x per non-zero: on dense 1024x1024 at 80% sparsity, 91 vs 150 us
- * (one run, this machine).
+ * once, where CSR needs a scalar load of x per non-zero (about 1.6x faster than CSR on dense 1024x1024 at
+ * 80% sparsity; see the README's benchmarks).
  *
  * <pre>{@code Sell s = Sell.of(csr); s.multiply(y, 0, x, 0, new float[s.rows()]);}</pre>
  */
