@@ -3,6 +3,7 @@ package dev.shears.bench;
 import dev.shears.infer.InferenceModel;
 import dev.shears.infer.WeightFormat;
 import dev.shears.interop.Onnx;
+import dev.shears.kernels.Parallel;
 import dev.shears.nn.Sequential;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * with every layer DENSE; {@code denseAuto} the unpruned model with the automatic kernel choice (which
  * runs the one-channel first conv planar even unpruned); {@code pruned80} is the same model with 80% of each
  * kernel zeroed by magnitude, kernels chosen by the automatic rule; {@code ort} and {@code ortPruned80} are the
- * same two models exported by {@code Onnx.export} and run by ONNX Runtime 1.29 for Java on one intra-op thread
+ * same two models exported by {@code Onnx.export} and run by ONNX Runtime 1.29 for Java with as many intra-op
+ * threads as Shears has ({@code threads}, default 1)
  * (whose {@code predictInto} is their {@code predict}: ONNX Runtime for Java returns new arrays). Microseconds per call; divide by batch for per image.
  */
 @State(Scope.Thread)
@@ -43,6 +45,10 @@ public class ModelBench {
     @Param({"vector"})
     public String kernels;
 
+    /** Threads for Shears' pool and ONNX Runtime's intra-op pool alike: {@code -p threads=1,2}. */
+    @Param({"1"})
+    public int threads;
+
     private InferenceModel model;
     private float[] x;
     private float[] out;
@@ -52,13 +58,14 @@ public class ModelBench {
     @Setup
     public void setup() throws Exception {
         System.setProperty("shears.vector", Boolean.toString(kernels.equals("vector")));
+        Parallel.setCommonThreads(threads);
         Sequential m = BenchModels.tutorial();
         x = BenchModels.input(m, batch);
         if (variant.startsWith("ort")) {
             Sequential exported = variant.equals("ort") ? m : BenchModels.prune(m, "CSR", 0.8);
             java.nio.file.Path file = java.nio.file.Files.createTempFile("shears-modelbench", ".onnx");
             Onnx.export(exported, file);
-            ort = new OrtModel(file, 1, exported.inputShape());
+            ort = new OrtModel(file, threads, exported.inputShape());
             java.nio.file.Files.delete(file);
             model = InferenceModel.compile(exported); // sizes the output array only
         } else if (variant.equals("dense")) {
