@@ -79,7 +79,7 @@ public class ModelBench {
     }
 
     @TearDown
-    public void tearDown() throws Exception {
+    public void tearDown() {
         if (ort != null) {
             ort.close();
         }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.io.IOException;
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -24,17 +25,20 @@ public final class OrtModel implements AutoCloseable {
 
     /**
      * Loads {@code file} with {@code threads} intra-op threads (one inter-op thread, sequential execution),
-     * for inputs of {@code exampleShape} per example.
+     * for inputs of {@code exampleShape} per example. No ONNX Runtime type appears in this class's
+     * signatures, so a caller that checked {@link #available()} needs none on its class path.
      *
-     * @throws OrtException if ONNX Runtime cannot load the file
+     * @throws IOException if ONNX Runtime cannot load the file
      */
-    public OrtModel(Path file, int threads, int... exampleShape) throws OrtException {
+    public OrtModel(Path file, int threads, int... exampleShape) throws IOException {
         this.env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             this.session = env.createSession(file.toString(), options);
+        } catch (OrtException e) {
+            throw new IOException(file + ": ONNX Runtime could not load it: " + e.getMessage(), e);
         }
         this.input = session.getInputNames().iterator().next();
         this.exampleShape = new long[exampleShape.length + 1];
@@ -69,7 +73,11 @@ public final class OrtModel implements AutoCloseable {
     }
 
     @Override
-    public void close() throws OrtException {
-        session.close();
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed to close a session: " + e.getMessage(), e);
+        }
     }
 }
