@@ -13,7 +13,8 @@ import java.util.Map;
  * An ONNX file run by ONNX Runtime for Java, the reference Shears' runtime is measured against in one JVM
  * ({@code ModelBench}'s {@code ort} variants, the study's ONNX Runtime rows). ONNX Runtime is a dependency
  * of the benchmarks jar and of {@code mvn exec:java} only, not of {@code shears.jar} (54 MB of native
- * libraries): check {@link #available()} before touching this class.
+ * libraries). A caller that may run without it checks for ONNX Runtime by class name before it loads this
+ * class (whose verification needs ONNX Runtime's), as the study does.
  *
  * <pre>{@code try (OrtModel ort = new OrtModel(Path.of("model.onnx"), 1)) { float[] y = ort.predict(x, n); }}</pre>
  */
@@ -26,7 +27,7 @@ public final class OrtModel implements AutoCloseable {
     /**
      * Loads {@code file} with {@code threads} intra-op threads (one inter-op thread, sequential execution),
      * for inputs of {@code exampleShape} per example. No ONNX Runtime type appears in this class's
-     * signatures, so a caller that checked {@link #available()} needs none on its class path.
+     * signatures, so its callers name none.
      *
      * @throws IOException if ONNX Runtime cannot load the file
      */
@@ -44,16 +45,6 @@ public final class OrtModel implements AutoCloseable {
         this.exampleShape = new long[exampleShape.length + 1];
         for (int i = 0; i < exampleShape.length; i++) {
             this.exampleShape[i + 1] = exampleShape[i];
-        }
-    }
-
-    /** Whether ONNX Runtime is on the class path. */
-    public static boolean available() {
-        try {
-            Class.forName("ai.onnxruntime.OrtEnvironment", false, OrtModel.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
         }
     }
 

@@ -22,7 +22,7 @@ final class Scratch {
     float[][] outRows = new float[0][];
 
     /** The scalar sparse kernel's output row (see {@code SparseKernels.csrShifted}). */
-    float[] sparseSum = new float[0];
+    float[][] sparseSum = new float[0][];
     /** The scalar sparse kernel's copies of four input runs. */
     float[][] sparseRuns = new float[0][];
 

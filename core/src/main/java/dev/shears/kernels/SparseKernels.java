@@ -82,50 +82,37 @@ public final class SparseKernels {
      * {@link #csrShifted} without the Vector API, shaped for C2's auto-vectorizer, which vectorizes a loop
      * over separate arrays indexed from 0 but not one over runs of a single array at computed offsets: the
      * output row is summed in a scratch row, four non-zeros per pass, each one's input run first copied
-     * (by the {@code System.arraycopy} intrinsic) into its own scratch row. Measured 3-4x the plain axpy
-     * over the flat arrays.
+     * (by the {@code System.arraycopy} intrinsic) into its own scratch row, and the sum is the scalar GEMM's
+     * {@link ScalarGemm#accumulateRows}. Measured 3-4x the plain axpy over the flat arrays.
      */
     private static void csrShiftedScalar(float[] out, int outOff, int outStride, float[] v, int[] off, int scale,
                                          int[] ptr, int ptrBase, float[] x, int width, int rowFrom, int rowTo,
                                          float floor, float[] start) {
         Scratch s = Scratch.get();
-        float[] sum = s.sparseSum = Scratch.atLeast(s.sparseSum, width);
+        float[][] sum = s.sparseSum = Scratch.atLeast(s.sparseSum, 1, width);
         float[][] runs = s.sparseRuns = Scratch.atLeast(s.sparseRuns, 4, width);
-        float[] x0 = runs[0];
-        float[] x1 = runs[1];
-        float[] x2 = runs[2];
-        float[] x3 = runs[3];
+        float[] row = sum[0];
         for (int r = rowFrom; r < rowTo; r++) {
             int o = outOff + r * outStride;
             if (start != null) {
-                java.util.Arrays.fill(sum, 0, width, start[r]);
+                java.util.Arrays.fill(row, 0, width, start[r]);
             } else {
-                System.arraycopy(out, o, sum, 0, width);
+                System.arraycopy(out, o, row, 0, width);
             }
-            int i = ptr[ptrBase + r];
             int end = ptr[ptrBase + r + 1];
-            for (; i + 3 < end; i += 4) {
-                float a0 = v[i];
-                float a1 = v[i + 1];
-                float a2 = v[i + 2];
-                float a3 = v[i + 3];
-                System.arraycopy(x, off[i] * scale, x0, 0, width);
-                System.arraycopy(x, off[i + 1] * scale, x1, 0, width);
-                System.arraycopy(x, off[i + 2] * scale, x2, 0, width);
-                System.arraycopy(x, off[i + 3] * scale, x3, 0, width);
-                for (int j = 0; j < width; j++) {
-                    sum[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j];
+            for (int i = ptr[ptrBase + r]; i < end; i += 4) {
+                int count = Math.min(4, end - i);
+                for (int q = 0; q < count; q++) {
+                    System.arraycopy(x, off[i + q] * scale, runs[q], 0, width);
                 }
-            }
-            for (; i < end; i++) {
-                axpy(sum, 0, v[i], x, off[i] * scale, width);
+                // row += sum over q of v[i + q] * runs[q]: one output row, coefficients v[i ..], input rows runs
+                ScalarGemm.accumulateRows(sum, 1, v, i, 0, 1, runs, count, width);
             }
             for (int j = 0; j < width; j++) {
-                out[o + j] = Math.max(floor, sum[j]); // Math.max keeps NaN, as the engine's ReLU does
+                out[o + j] = Math.max(floor, row[j]); // Math.max keeps NaN, as the engine's ReLU does
             }
         }
     }
-
     /**
      * The {@code start} rows of {@link #csrShifted} for these biases: bias[r] repeated over one vector's
      * lanes (one value per row without the Vector API).

@@ -31,7 +31,6 @@ public final class BufferPool {
     private int freeCount;
     private float[][] lent = new float[16][];
     private int lentCount;
-    private long lentBytes;
     private final Scope scope = this::release;
 
     /** Closes a pool's scope; closing takes every array lent in it back. */
@@ -67,7 +66,11 @@ public final class BufferPool {
 
     /** Bytes lent by the scope open now (0 when none is). */
     public long lentBytes() {
-        return lentBytes;
+        long bytes = 0;
+        for (int i = 0; i < lentCount; i++) {
+            bytes += 4L * lent[i].length;
+        }
+        return bytes;
     }
 
     private float[] lend(int size) {
@@ -88,7 +91,6 @@ public final class BufferPool {
             lent = Arrays.copyOf(lent, lentCount * 2);
         }
         lent[lentCount++] = b;
-        lentBytes += 4L * size;
         return b;
     }
 
@@ -104,6 +106,5 @@ public final class BufferPool {
         freeCount += lentCount;
         Arrays.fill(lent, 0, lentCount, null);
         lentCount = 0;
-        lentBytes = 0;
     }
 }
