@@ -3,6 +3,9 @@ package dev.shears.bench;
 import dev.shears.nn.Loss;
 import dev.shears.nn.Sequential;
 import dev.shears.optim.Adam;
+import dev.shears.prune.ConstantSparsity;
+import dev.shears.prune.Pruning;
+import dev.shears.prune.PruningConfig;
 import dev.shears.train.Trainer;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +51,15 @@ public class TrainStepBench {
     @Param({"true"})
     public boolean reuse;
 
+    /**
+     * {@code none}: the dense model. {@code masked-S}: pruned to sparsity S (e.g. {@code masked-0.8}) and
+     * trained on the dense-masked path; {@code sparse-S}: the same with sparse training (the kept weights
+     * only, bit-identical results). Masks are recomputed every 100 steps, as in a pruning run.
+     */
+    @Param({"none"})
+    public String pruning;
+
+    private long step;
     private Sequential model;
     private Adam adam;
     private Loss loss;
@@ -60,6 +72,11 @@ public class TrainStepBench {
         // Before the first kernel class initializes: Kernels reads the property once per JVM.
         System.setProperty("shears.vector", Boolean.toString(kernels.equals("vector")));
         model = BenchModels.tutorial();
+        if (!pruning.equals("none")) {
+            String[] kind = pruning.split("-");
+            model = Pruning.prune(model, PruningConfig.of(new ConstantSparsity(Double.parseDouble(kind[1]), 0)));
+            Pruning.sparseTraining(model, kind[0].equals("sparse") ? 0.0 : 2.0);
+        }
         adam = new Adam();
         loss = Loss.sparseCategoricalCrossentropy(false);
         Random r = new Random(7);
@@ -78,6 +95,9 @@ public class TrainStepBench {
     /** {@code Trainer.trainOnBatch}: the step as {@code fit} runs it, its tensors' arrays reused from step to step. */
     @Benchmark
     public double step() {
+        if (!pruning.equals("none")) {
+            Pruning.step(model, step++);
+        }
         return trainer.trainOnBatch(x, labels, BATCH);
     }
 }

@@ -32,6 +32,17 @@ public final class Gemm {
         GemmDriver.gemmTransB(block(), c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
     }
 
+    /**
+     * As {@link #gemm} ({@code transA} false) or {@link #gemmTransA}, with each element of C computed as one
+     * chain over k in ascending order: the threads split rows, never the reduction. With the Vector API
+     * kernels each step of the chain is one fused multiply-add, which the masked convolution's sparse
+     * kernels reproduce bit for bit ({@link MaskedConv}).
+     */
+    public static void gemmOrdered(boolean transA, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                                   int m, int k, int n, boolean accumulate) {
+        GemmDriver.ordered(block(), transA, c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
+    }
+
     /** The block product of the selected implementation; VectorGemm is touched only when enabled. */
     private static GemmDriver.Block block() {
         return Kernels.VECTOR ? VectorGemm.BLOCK : ScalarGemm.BLOCK;

@@ -40,6 +40,15 @@ final class GemmDriver {
         run(kernel, c, cOff, a, aOff, 1, m, b, bOff, n, m, k, n, accumulate, true);
     }
 
+    /**
+     * {@link #gemm} ({@code transA} false) or {@link #gemmTransA} without splitting k across threads: each
+     * element of C is computed by one thread in one pass over k, whatever the thread count.
+     */
+    static void ordered(Block kernel, boolean transA, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+                        int m, int k, int n, boolean accumulate) {
+        run(kernel, c, cOff, a, aOff, transA ? 1 : k, transA ? m : 1, b, bOff, n, m, k, n, accumulate, false, false);
+    }
+
     /** C(m,n) (+)= A · B^T, A stored (m,k), B stored (n,k): B is transposed once into scratch. */
     static void gemmTransB(Block kernel, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
                            int m, int k, int n, boolean accumulate) {
@@ -54,6 +63,11 @@ final class GemmDriver {
 
     /** dst (cols,rows) = src (rows,cols)^T, in cache-sized blocks. */
     static void transpose(float[] dst, float[] src, int srcOff, int rows, int cols) {
+        transpose(dst, 0, src, srcOff, rows, cols);
+    }
+
+    /** dst[dstOff ..] (cols,rows) = src[srcOff ..] (rows,cols)^T, in cache-sized blocks. */
+    static void transpose(float[] dst, int dstOff, float[] src, int srcOff, int rows, int cols) {
         final int blk = 32;
         for (int r0 = 0; r0 < rows; r0 += blk) {
             int r1 = Math.min(rows, r0 + blk);
@@ -62,7 +76,7 @@ final class GemmDriver {
                 for (int r = r0; r < r1; r++) {
                     int s = srcOff + r * cols;
                     for (int col = c0; col < c1; col++) {
-                        dst[col * rows + r] = src[s + col];
+                        dst[dstOff + col * rows + r] = src[s + col];
                     }
                 }
             }
@@ -72,6 +86,12 @@ final class GemmDriver {
     private static void run(Block kernel, float[] c, int cOff, float[] a, int aOff, int ars, int acs,
                             float[] b, int bOff, int ldb, int m, int k, int n, boolean accumulate,
                             boolean preferKSplit) {
+        run(kernel, c, cOff, a, aOff, ars, acs, b, bOff, ldb, m, k, n, accumulate, preferKSplit, true);
+    }
+
+    private static void run(Block kernel, float[] c, int cOff, float[] a, int aOff, int ars, int acs,
+                            float[] b, int bOff, int ldb, int m, int k, int n, boolean accumulate,
+                            boolean preferKSplit, boolean maySplitK) {
         if (m <= 0 || n <= 0) {
             return;
         }
@@ -86,7 +106,7 @@ final class GemmDriver {
         int threads = (int) Math.min(pool.threads(), Math.max(1, flops / MIN_FLOPS_PER_THREAD));
         if (threads == 1) {
             kernel.multiply(c, cOff, n, a, aOff, ars, acs, b, bOff, ldb, m, k, n, accumulate);
-        } else if ((preferKSplit || m < 4 * ROW_UNIT * threads) && k >= 128 * threads) {
+        } else if (maySplitK && (preferKSplit || m < 4 * ROW_UNIT * threads) && k >= 128 * threads) {
             splitK(pool, threads, kernel, c, cOff, a, aOff, ars, acs, b, bOff, ldb, m, k, n, accumulate);
         } else {
             int units = (m + ROW_UNIT - 1) / ROW_UNIT;

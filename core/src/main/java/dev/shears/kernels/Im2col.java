@@ -110,29 +110,116 @@ public final class Im2col {
 
     /**
      * Transposed patch unfolding: x (n,h,w,c) -> colsT (kh*kw*c, n*oh*ow), the transpose of
-     * {@link #im2col}'s cols; zeros over padding.
+     * {@link #im2col}'s cols; zeros over padding. Each row of colsT is one kernel tap of one channel over
+     * every output position: with several channels the input is first copied into planes (n, c, h, w), so
+     * that a row is built from contiguous runs of a plane, and the rows are shared out over the threads.
      */
     public static void im2colTransposed(float[] colsT, float[] x, int n, ConvShape s) {
-        int h = s.h(), w = s.w(), c = s.c(), kh = s.kh(), kw = s.kw(), strideH = s.strideH(), strideW = s.strideW();
-        int padTop = s.padTop(), padLeft = s.padLeft(), oh = s.oh(), ow = s.ow();
+        int h = s.h(), w = s.w(), c = s.c(), kh = s.kh(), kw = s.kw(), strideH = s.strideH();
+        int padTop = s.padTop(), oh = s.oh(), ow = s.ow();
         int p = n * oh * ow;
-        if (c == 1 && strideW == 1 && padLeft == 0 && ow + kw - 1 <= w) {
+        if (c == 1 && s.strideW() == 1 && s.padLeft() == 0 && ow + kw - 1 <= w) {
             im2colTRuns(colsT, x, n, h, w, kh, kw, strideH, padTop, oh, ow, p);
             return;
         }
-        // Row by row of colsT so the writes are contiguous; the strided reads stay within a small input.
+        float[] planes = x;
+        if (c > 1) {
+            Scratch scratch = Scratch.get();
+            planes = scratch.planes = Scratch.atLeast(scratch.planes, n * h * w * c);
+            for (int b = 0; b < n; b++) {
+                GemmDriver.transpose(planes, b * h * w * c, x, b * h * w * c, h * w, c);
+            }
+        }
+        float[] src = planes;
+        int rows = kh * kw * c;
+        if (Parallel.common().serial(rows * p, 1 << 16)) {
+            im2colTRows(colsT, src, n, s, 0, rows);
+        } else {
+            Parallel.common().forRange(rows, 1, (r0, r1) -> im2colTRows(colsT, src, n, s, r0, r1));
+        }
+    }
+
+    /** Rows [r0, r1) of colsT, row (ky*kw + kx)*c + ch, from planes (n, c, h, w). */
+    private static void im2colTRows(float[] colsT, float[] planes, int n, ConvShape s, int r0, int r1) {
+        int h = s.h(), w = s.w(), c = s.c(), kw = s.kw(), strideH = s.strideH(), strideW = s.strideW();
+        int padTop = s.padTop(), padLeft = s.padLeft(), oh = s.oh(), ow = s.ow();
+        for (int row = r0; row < r1; row++) {
+            int ch = row % c;
+            int kx = row / c % kw;
+            int ky = row / c / kw;
+            int oxFrom = Math.max(0, -Math.floorDiv(kx - padLeft, strideW));
+            int oxTo = Math.max(oxFrom, Math.min(ow, Math.floorDiv(w - 1 + padLeft - kx, strideW) + 1));
+            int dst = row * n * oh * ow;
+            for (int b = 0; b < n; b++) {
+                for (int oy = 0; oy < oh; oy++, dst += ow) {
+                    int iy = oy * strideH - padTop + ky;
+                    if (iy < 0 || iy >= h) {
+                        java.util.Arrays.fill(colsT, dst, dst + ow, 0f);
+                        continue;
+                    }
+                    int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
+                    java.util.Arrays.fill(colsT, dst, dst + oxFrom, 0f);
+                    if (strideW == 1) {
+                        System.arraycopy(planes, plane + oxFrom, colsT, dst + oxFrom, oxTo - oxFrom);
+                    } else {
+                        for (int ox = oxFrom; ox < oxTo; ox++) {
+                            colsT[dst + ox] = planes[plane + ox * strideW];
+                        }
+                    }
+                    java.util.Arrays.fill(colsT, dst + oxTo, dst + ow, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * dX (n,h,w,c) += fold(dColsT): the adjoint of {@link #im2colTransposed}. The rows of dColsT are added
+     * in row order into zeroed planes (n, c, h, w), one channel per thread, and the planes are then added
+     * to dX; so the sum each input element receives has one fixed order, whatever the thread count.
+     */
+    public static void col2imTransposed(float[] dX, float[] dColsT, int n, ConvShape s) {
+        int h = s.h(), w = s.w(), c = s.c();
+        Scratch scratch = Scratch.get();
+        float[] planes = scratch.planes = Scratch.atLeast(scratch.planes, n * h * w * c);
+        if (Parallel.common().serial(s.patch() * s.rows(n), 1 << 16)) {
+            col2imTChannels(planes, dColsT, n, s, 0, c);
+        } else {
+            Parallel.common().forRange(c, 1, (c0, c1) -> col2imTChannels(planes, dColsT, n, s, c0, c1));
+        }
+        int hw = h * w;
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int from = (b * c + ch) * hw;
+                int to = b * hw * c + ch;
+                for (int i = 0; i < hw; i++) {
+                    dX[to + i * c] += planes[from + i];
+                }
+            }
+        }
+    }
+
+    /** Channels [c0, c1) of col2imTransposed's planes: zeroed, then the rows of those channels added in order. */
+    private static void col2imTChannels(float[] planes, float[] dColsT, int n, ConvShape s, int c0, int c1) {
+        int h = s.h(), w = s.w(), c = s.c(), kh = s.kh(), kw = s.kw(), strideH = s.strideH(), strideW = s.strideW();
+        int padTop = s.padTop(), padLeft = s.padLeft(), oh = s.oh(), ow = s.ow();
+        for (int b = 0; b < n; b++) {
+            java.util.Arrays.fill(planes, (b * c + c0) * h * w, (b * c + c1) * h * w, 0f);
+        }
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
-                for (int ch = 0; ch < c; ch++) {
-                    int dst = ((ky * kw + kx) * c + ch) * p;
+                int oxFrom = Math.max(0, -Math.floorDiv(kx - padLeft, strideW));
+                int oxTo = Math.min(ow, Math.floorDiv(w - 1 + padLeft - kx, strideW) + 1);
+                for (int ch = c0; ch < c1; ch++) {
+                    int src = ((ky * kw + kx) * c + ch) * n * oh * ow;
                     for (int b = 0; b < n; b++) {
-                        for (int oy = 0; oy < oh; oy++) {
+                        for (int oy = 0; oy < oh; oy++, src += ow) {
                             int iy = oy * strideH - padTop + ky;
-                            boolean rowInside = iy >= 0 && iy < h;
-                            int src = (b * h + iy) * w * c + ch;
-                            for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * strideW - padLeft + kx;
-                                colsT[dst++] = rowInside && ix >= 0 && ix < w ? x[src + ix * c] : 0f;
+                            if (iy < 0 || iy >= h) {
+                                continue;
+                            }
+                            int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
+                            for (int ox = oxFrom; ox < oxTo; ox++) {
+                                planes[plane + ox * strideW] += dColsT[src + ox];
                             }
                         }
                     }

@@ -26,6 +26,12 @@ final class Scratch {
     /** The scalar sparse kernel's copies of four input runs. */
     float[][] sparseRuns = new float[0][];
 
+    /** An input or its gradient as planes (n, c, h, w), for the transposed unfolding and its adjoint. */
+    float[] planes = new float[0];
+
+    /** One vector's lanes, summed in order by the masked convolution's kernel gradient. */
+    float[] lanes = new float[0];
+
     private Scratch() {
     }
 

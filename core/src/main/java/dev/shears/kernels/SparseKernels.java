@@ -309,12 +309,7 @@ public final class SparseKernels {
 
     /** dst[dOff ..] (cols, rows) = src[sOff ..] (rows, cols) transposed. */
     public static void transpose(float[] dst, int dOff, float[] src, int sOff, int rows, int cols) {
-        for (int i = 0; i < rows; i++) {
-            int so = sOff + i * cols;
-            for (int j = 0; j < cols; j++) {
-                dst[dOff + j * rows + i] = src[so + j];
-            }
-        }
+        GemmDriver.transpose(dst, dOff, src, sOff, rows, cols);
     }
 
     /**

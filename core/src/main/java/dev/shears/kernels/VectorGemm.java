@@ -10,8 +10,13 @@ import jdk.incubator.vector.VectorSpecies;
  * 8 x 1, by how wide the remaining columns are), broadcast one element of A per row and issue one FMA
  * per accumulator for each step of the reduction. The reduction is blocked by {@link #KC} and the rows
  * by {@link #MC} so that the B panel and the A rows in use stay in cache. Columns past the last full
- * vector are copied, zero-padded, into a one-vector panel; their tile is computed into scratch and
- * merged into C with scalar code. A is read through strides, so A^T needs no copy.
+ * vector are copied, zero-padded, into a one-vector panel; their tile is computed in scratch, starting from
+ * C's values, and copied back. A is read through strides, so A^T needs no copy.
+ *
+ * <p>Every element of C is one fused multiply-add chain over the reduction in ascending order, starting
+ * from C's value (zero when overwriting): the tiles keep their accumulators across KC blocks by reloading
+ * C, and the tail and single-row tiles chain the same way. The masked convolution's sparse kernels
+ * reproduce exactly these chains ({@link MaskedConv}).
  */
 final class VectorGemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -118,7 +123,7 @@ final class VectorGemm {
                     float av = a[aOff + i * ars + p * acs];
                     int bRow = bOff + p * ldb;
                     for (int j = 0; j < w; j++) {
-                        c[cRow + j] += av * b[bRow + j];
+                        c[cRow + j] = Math.fma(av, b[bRow + j], c[cRow + j]);
                     }
                 }
             }
@@ -132,7 +137,11 @@ final class VectorGemm {
         }
         for (int i = 0; i < m; i += 8) {
             int rows = Math.min(8, m - i);
+            // The tile starts from C's values (zero-padded), so each element stays one FMA chain across KC blocks.
             java.util.Arrays.fill(tile, 0, 8 * V, 0f);
+            for (int r = 0; r < rows; r++) {
+                System.arraycopy(c, cOff + (i + r) * ldc, tile, r * V, w);
+            }
             if (rows == 8) {
                 tile8x1(tile, 0, V, a, aOff + i * ars, ars, acs, panel, 0, V, kc);
             } else {
@@ -142,9 +151,7 @@ final class VectorGemm {
             }
             for (int r = 0; r < rows; r++) {
                 int cRow = cOff + (i + r) * ldc;
-                for (int j = 0; j < w; j++) {
-                    c[cRow + j] += tile[r * V + j];
-                }
+                System.arraycopy(tile, r * V, c, cRow, w);
             }
         }
     }
@@ -253,18 +260,16 @@ final class VectorGemm {
         c7.intoArray(c, cOff + 7 * ldc);
     }
 
-    /** One row, one vector: two accumulators over even and odd p to halve the FMA latency chain. */
+    /**
+     * One row, one vector: a single FMA chain over p, like every other tile, so that each element of C is
+     * one chain in ascending p from its starting value ({@link Gemm#gemmOrdered} relies on it).
+     */
     private static void tile1x1(float[] c, int cOff, float[] a, int aOff, int acs,
                                 float[] b, int bOff, int ldb, int kc) {
-        FloatVector e = FloatVector.fromArray(S, c, cOff), o = FloatVector.zero(S);
-        int p = 0;
-        for (; p + 1 < kc; p += 2) {
-            e = FloatVector.broadcast(S, a[aOff + p * acs]).fma(FloatVector.fromArray(S, b, bOff + p * ldb), e);
-            o = FloatVector.broadcast(S, a[aOff + (p + 1) * acs]).fma(FloatVector.fromArray(S, b, bOff + (p + 1) * ldb), o);
-        }
-        if (p < kc) {
+        FloatVector e = FloatVector.fromArray(S, c, cOff);
+        for (int p = 0; p < kc; p++) {
             e = FloatVector.broadcast(S, a[aOff + p * acs]).fma(FloatVector.fromArray(S, b, bOff + p * ldb), e);
         }
-        e.add(o).intoArray(c, cOff);
+        e.intoArray(c, cOff);
     }
 }

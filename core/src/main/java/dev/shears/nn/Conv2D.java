@@ -1,5 +1,6 @@
 package dev.shears.nn;
 
+import dev.shears.kernels.MaskedConv;
 import dev.shears.ops.ConvOps;
 import dev.shears.tensor.ShapeMismatchException;
 import dev.shears.tensor.Tensor;
@@ -28,6 +29,8 @@ public final class Conv2D extends Layer {
     private final Initializer kernelInitializer;
     private final Regularizer kernelRegularizer;
     private Parameter kernel;
+    /** The kernel's pruning mask while a pruning wrapper trains this layer, else null. */
+    private MaskedConv.Mask kernelMask;
     private Parameter bias;
 
     /**
@@ -207,10 +210,21 @@ public final class Conv2D extends Layer {
     @Override
     public Tensor forward(Tensor x, boolean training) {
         requireBuilt();
-        if (activation == Activation.RELU) {
-            return ConvOps.conv2d(x, kernel.value(), bias.value(), strideH, strideW, padding, true);
+        if (kernelMask != null) {
+            kernelMask.refresh();
         }
-        return activation.apply(ConvOps.conv2d(x, kernel.value(), bias.value(), strideH, strideW, padding));
+        boolean relu = activation == Activation.RELU;
+        Tensor y = ConvOps.conv2d(x, kernel.value(), bias.value(), strideH, strideW, padding, relu, kernelMask);
+        return relu ? y : activation.apply(y);
+    }
+
+    /** Trains sparse under the kernel's pruning mask: see {@link ConvOps#conv2d(Tensor, Tensor, Tensor, int, int, Padding, boolean, MaskedConv.Mask)}. */
+    @Override
+    public void pruneWith(Parameter weights, boolean[] keep, double sparseFrom) {
+        requireBuilt();
+        if (weights == kernel) {
+            kernelMask = keep == null ? null : new MaskedConv.Mask(keep, kernel.size() / filters, filters, sparseFrom);
+        }
     }
 
     @Override

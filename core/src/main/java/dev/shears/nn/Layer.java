@@ -238,6 +238,16 @@ public abstract class Layer {
         return outputShape.clone();
     }
 
+    /**
+     * Tells the layer that {@code weights}, one of its parameters, is pruned by {@code keep} (the live mask,
+     * row-major like the parameter, true = kept, updated in place by mask updates), and that from
+     * {@code sparseFrom} sparsity on it may compute with the kept weights only. Called by the pruning wrapper,
+     * which zeroes pruned weights before every forward pass either way. The default ignores it; Conv2D trains
+     * sparse ({@link dev.shears.kernels.MaskedConv}). {@code keep} null: no longer pruned.
+     */
+    public void pruneWith(Parameter weights, boolean[] keep, double sparseFrom) {
+    }
+
     /** The layer wrapped by this one, or this layer itself (wrappers such as pruning override). */
     public Layer unwrap() {
         return this;

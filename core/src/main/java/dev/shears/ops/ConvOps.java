@@ -4,6 +4,10 @@ import dev.shears.kernels.ConvShape;
 import dev.shears.kernels.DenseConv;
 import dev.shears.kernels.Depthwise;
 import dev.shears.kernels.Elementwise;
+import dev.shears.kernels.SparseKernels;
+import dev.shears.kernels.Im2col;
+import dev.shears.kernels.Kernels;
+import dev.shears.kernels.MaskedConv;
 import dev.shears.kernels.Padding2D;
 import dev.shears.kernels.Pool;
 import dev.shears.nn.Padding;
@@ -59,6 +63,18 @@ public final class ConvOps {
      */
     public static Tensor conv2d(Tensor x, Tensor kernel, Tensor bias, int strideH, int strideW, Padding padding,
                                 boolean relu) {
+        return conv2d(x, kernel, bias, strideH, strideW, padding, relu, null);
+    }
+
+    /**
+     * As {@link #conv2d(Tensor, Tensor, Tensor, int, int, Padding, boolean)} for a kernel under a pruning
+     * mask (null: none). Pruned weights must already be zero; they get no gradient. With the Vector API the
+     * products run through {@link MaskedConv}, over the kept weights only once the mask is sparse enough,
+     * with results bit-identical to its dense-masked path; with the scalar kernels the ordinary convolution
+     * runs and the pruned weights' gradient is dropped.
+     */
+    public static Tensor conv2d(Tensor x, Tensor kernel, Tensor bias, int strideH, int strideW, Padding padding,
+                                boolean relu, MaskedConv.Mask mask) {
         if (x.rank() != 4 || kernel.rank() != 4 || kernel.shape(2) != x.shape(3)) {
             throw new ShapeMismatchException("conv2d needs x (n,h,w,c) and kernel (kh,kw,c,oc) with matching c, got x "
                     + Arrays.toString(x.shape()) + " and kernel " + Arrays.toString(kernel.shape()));
@@ -76,6 +92,12 @@ public final class ConvOps {
         }
         ConvShape s = new ConvShape(h, w, c, kh, kw, strideH, strideW, padBefore(h, kh, strideH, padding),
                 padBefore(w, kw, strideW, padding), oh, ow);
+        if (mask != null && (mask.patch() != s.patch() || mask.oc() != oc)) {
+            throw new ShapeMismatchException("conv2d mask", new int[] {s.patch(), oc}, new int[] {mask.patch(), mask.oc()});
+        }
+        if (mask != null && Kernels.vectorEnabled()) {
+            return masked(x, kernel, bias, relu, mask, n, s, oc);
+        }
         // The unfolded input comes from a per-thread pool (it is the largest buffer of a step and its contents
         // are fully overwritten) and goes back once the backward has read it, or at once without a graph.
         int scratch = DenseConv.scratchSize(n, s);
@@ -93,7 +115,16 @@ public final class ConvOps {
         out.setBackward(() -> {
             float[] dY = activationAndBiasBackward(out, bias, relu);
             if (kernel.requiresGrad()) {
-                DenseConv.backwardKernel(kernel.grad(), dY, x.data(), unfolded, oc, n, s);
+                if (mask == null) {
+                    DenseConv.backwardKernel(kernel.grad(), dY, x.data(), unfolded, oc, n, s);
+                } else {
+                    float[] dKernel = BufferPool.floats(s.patch() * oc);
+                    DenseConv.backwardKernel(dKernel, dY, x.data(), unfolded, oc, n, s);
+                    float[] grad = kernel.grad();
+                    for (int i = 0; i < dKernel.length; i++) {
+                        grad[i] += mask.kept(i) ? dKernel[i] : 0f;
+                    }
+                }
             }
             if (x.requiresGrad()) {
                 float[] dUnfolded = scratch == 0 ? null : takeUnfolded(scratch);
@@ -101,6 +132,44 @@ public final class ConvOps {
                 giveUnfolded(dUnfolded);
             }
             giveUnfolded(unfolded);
+        });
+        return out;
+    }
+
+    /**
+     * The masked convolution ({@link MaskedConv}): the input unfolded transposed, (patch, rows); the output
+     * gradient transposed to (oc, rows) for the backward.
+     */
+    private static Tensor masked(Tensor x, Tensor kernel, Tensor bias, boolean relu, MaskedConv.Mask mask, int n,
+                                 ConvShape s, int oc) {
+        int rows = s.rows(n);
+        int patch = s.patch();
+        float[] unfoldedT = takeUnfolded(rows * patch);
+        Im2col.im2colTransposed(unfoldedT, x.data(), n, s);
+        float[] y = BufferPool.floats(rows * oc);
+        float[] yT = mask.sparse() ? takeUnfolded(rows * oc) : null;
+        MaskedConv.forward(y, yT, unfoldedT, kernel.data(), rows, mask);
+        giveUnfolded(yT);
+        Tensor out = output(y, bias, relu, x, kernel, new int[] {n, s.oh(), s.ow(), oc});
+        if (!out.requiresGrad()) {
+            giveUnfolded(unfoldedT);
+            return out;
+        }
+        out.setBackward(() -> {
+            float[] dY = activationAndBiasBackward(out, bias, relu);
+            float[] dYT = takeUnfolded(rows * oc);
+            SparseKernels.transpose(dYT, dY, rows, oc);
+            if (kernel.requiresGrad()) {
+                MaskedConv.backwardKernel(kernel.grad(), unfoldedT, dYT, rows, mask);
+            }
+            if (x.requiresGrad()) {
+                float[] dUnfoldedT = takeUnfolded(rows * patch);
+                MaskedConv.backwardInput(dUnfoldedT, dYT, kernel.data(), rows, mask);
+                Im2col.col2imTransposed(x.grad(), dUnfoldedT, n, s);
+                giveUnfolded(dUnfoldedT);
+            }
+            giveUnfolded(dYT);
+            giveUnfolded(unfoldedT);
         });
         return out;
     }

@@ -34,6 +34,7 @@ public final class PruneLowMagnitude extends Layer implements dev.shears.train.T
     private float[] thresholds = new float[0];
     private long step = -1;
     private boolean stepPending;
+    private double sparseTrainingFrom = dev.shears.kernels.MaskedConv.SPARSE_FROM;
 
     PruneLowMagnitude(Layer inner, PruningConfig config) {
         this.inner = Objects.requireNonNull(inner, "inner");
@@ -79,6 +80,7 @@ public final class PruneLowMagnitude extends Layer implements dev.shears.train.T
             Arrays.fill(masks[i], true);
         }
         thresholds = new float[pruned.size()];
+        shareMasks();
         return out;
     }
 
@@ -158,6 +160,24 @@ public final class PruneLowMagnitude extends Layer implements dev.shears.train.T
     public void applyMasks() {
         for (int i = 0; i < masks.length; i++) {
             Masks.apply(pruned.get(i).data(), masks[i]);
+        }
+    }
+
+    /**
+     * Sets the sparsity from which the wrapped layer may compute with its kept weights only (sparse training;
+     * see {@link Pruning#sparseTraining}).
+     */
+    void sparseTrainingFrom(double sparsity) {
+        sparseTrainingFrom = sparsity;
+        if (isBuilt()) {
+            shareMasks();
+        }
+    }
+
+    /** Hands the live masks to the wrapped layer ({@link Layer#pruneWith}). */
+    private void shareMasks() {
+        for (int i = 0; i < masks.length; i++) {
+            inner.pruneWith(pruned.get(i), masks[i], sparseTrainingFrom);
         }
     }
 

@@ -154,6 +154,23 @@ public final class Pruning {
     }
 
     /**
+     * Sets the sparsity from which the model's pruned convolutions train with their kept weights only
+     * (sparse training: forward, input gradient and kernel gradient skip pruned weights, with results
+     * bit-identical to the dense-masked computation). The default is
+     * {@link dev.shears.kernels.MaskedConv#SPARSE_FROM}; a value above 1 keeps the dense-masked path.
+     *
+     * @throws IllegalArgumentException for NaN or a negative value
+     */
+    public static void sparseTraining(Sequential model, double fromSparsity) {
+        if (!(fromSparsity >= 0)) {
+            throw new IllegalArgumentException("sparse training threshold must be >= 0, got " + fromSparsity);
+        }
+        for (PruneLowMagnitude w : wrappers(model)) {
+            w.sparseTrainingFrom(fromSparsity);
+        }
+    }
+
+    /**
      * The plain model: fresh layers of the same architecture and names holding the masked weights, so
      * its summary and files equal the baseline's and its predictions equal the wrapped model's.
      *
