@@ -33,14 +33,15 @@ public final class Gemm {
     }
 
     /**
-     * As {@link #gemm} ({@code transA} false) or {@link #gemmTransA}, with each element of C computed as one
-     * chain over k in ascending order: the threads split rows, never the reduction. With the Vector API
-     * kernels each step of the chain is one fused multiply-add, which the masked convolution's sparse
-     * kernels reproduce bit for bit ({@link MaskedConv}).
+     * C(m,n) = A · B (A stored (m,k)) or A^T · B (A stored (k,m), {@code transA}), overwritten, with A's rows
+     * {@code lda} apart and B (k,n) and C (m,n) packed; each element of C is one chain over k in ascending
+     * order from zero: the threads split rows, never the reduction. With the Vector API kernels each step of
+     * the chain is one fused multiply-add, which the masked convolution's sparse kernels reproduce bit for bit
+     * ({@link MaskedConv}).
      */
-    public static void gemmOrdered(boolean transA, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
-                                   int m, int k, int n, boolean accumulate) {
-        GemmDriver.ordered(block(), transA, c, cOff, a, aOff, b, bOff, m, k, n, accumulate);
+    public static void gemmOrdered(boolean transA, float[] c, int cOff, float[] a, int aOff, int lda, float[] b, int bOff,
+                                   int m, int k, int n) {
+        GemmDriver.ordered(block(), transA, c, cOff, a, aOff, lda, b, bOff, m, k, n);
     }
 
     /** The block product of the selected implementation; VectorGemm is touched only when enabled. */

@@ -41,12 +41,12 @@ final class GemmDriver {
     }
 
     /**
-     * {@link #gemm} ({@code transA} false) or {@link #gemmTransA} without splitting k across threads: each
+     * C = A · B or A^T · B, overwritten, A's rows {@code lda} apart, without splitting k across threads: each
      * element of C is computed by one thread in one pass over k, whatever the thread count.
      */
-    static void ordered(Block kernel, boolean transA, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
-                        int m, int k, int n, boolean accumulate) {
-        run(kernel, c, cOff, a, aOff, transA ? 1 : k, transA ? m : 1, b, bOff, n, m, k, n, accumulate, false, false);
+    static void ordered(Block kernel, boolean transA, float[] c, int cOff, float[] a, int aOff, int lda, float[] b, int bOff,
+                        int m, int k, int n) {
+        run(kernel, c, cOff, a, aOff, transA ? 1 : lda, transA ? lda : 1, b, bOff, n, m, k, n, false, false, false);
     }
 
     /** C(m,n) (+)= A · B^T, A stored (m,k), B stored (n,k): B is transposed once into scratch. */

@@ -117,11 +117,25 @@ public final class Im2col {
     public static void im2colTransposed(float[] colsT, float[] x, int n, ConvShape s) {
         int h = s.h(), w = s.w(), c = s.c(), kh = s.kh(), kw = s.kw(), strideH = s.strideH();
         int padTop = s.padTop(), oh = s.oh(), ow = s.ow();
-        int p = n * oh * ow;
         if (c == 1 && s.strideW() == 1 && s.padLeft() == 0 && ow + kw - 1 <= w) {
-            im2colTRuns(colsT, x, n, h, w, kh, kw, strideH, padTop, oh, ow, p);
+            im2colTRuns(colsT, x, n, h, w, kh, kw, strideH, padTop, oh, ow);
             return;
         }
+        unfoldRows(colsT, x, n, s, false);
+    }
+
+    /**
+     * {@link #im2colTransposed}'s colsT (kh*kw*c, n*oh*ow) stored in blocks of {@link MaskedConv#BLOCK}
+     * positions, {@link MaskedConv#blockedSize} floats: the layout of the masked convolution's operands.
+     * The padding positions of the last block are left alone.
+     */
+    public static void im2colBlocked(float[] colsT, float[] x, int n, ConvShape s) {
+        unfoldRows(colsT, x, n, s, true);
+    }
+
+    /** Copies x into planes (n, c, h, w) when it has several channels, then fills the rows of colsT over the threads. */
+    private static void unfoldRows(float[] colsT, float[] x, int n, ConvShape s, boolean blocked) {
+        int h = s.h(), w = s.w(), c = s.c();
         float[] planes = x;
         if (c > 1) {
             Scratch scratch = Scratch.get();
@@ -131,60 +145,84 @@ public final class Im2col {
             }
         }
         float[] src = planes;
-        int rows = kh * kw * c;
-        if (Parallel.common().serial(rows * p, 1 << 16)) {
-            im2colTRows(colsT, src, n, s, 0, rows);
+        int rows = s.patch();
+        if (Parallel.common().serial(rows * s.rows(n), 1 << 16)) {
+            im2colTRows(colsT, blocked, src, n, s, 0, rows);
         } else {
-            Parallel.common().forRange(rows, 1, (r0, r1) -> im2colTRows(colsT, src, n, s, r0, r1));
+            Parallel.common().forRange(rows, 1, (r0, r1) -> im2colTRows(colsT, blocked, src, n, s, r0, r1));
         }
     }
 
+    /** Where position {@code p} of row {@code row} lies in a (patch, positions) matrix, row-major or blocked. */
+    private static int at(int row, int p, int positions, int patch, boolean blocked) {
+        return blocked ? ((p / MaskedConv.BLOCK) * patch + row) * MaskedConv.BLOCK + p % MaskedConv.BLOCK : row * positions + p;
+    }
+
     /** Rows [r0, r1) of colsT, row (ky*kw + kx)*c + ch, from planes (n, c, h, w). */
-    private static void im2colTRows(float[] colsT, float[] planes, int n, ConvShape s, int r0, int r1) {
+    private static void im2colTRows(float[] colsT, boolean blocked, float[] planes, int n, ConvShape s, int r0, int r1) {
         int h = s.h(), w = s.w(), c = s.c(), kw = s.kw(), strideH = s.strideH(), strideW = s.strideW();
         int padTop = s.padTop(), padLeft = s.padLeft(), oh = s.oh(), ow = s.ow();
+        int positions = s.rows(n), patch = s.patch();
         for (int row = r0; row < r1; row++) {
             int ch = row % c;
             int kx = row / c % kw;
             int ky = row / c / kw;
             int oxFrom = Math.max(0, -Math.floorDiv(kx - padLeft, strideW));
             int oxTo = Math.max(oxFrom, Math.min(ow, Math.floorDiv(w - 1 + padLeft - kx, strideW) + 1));
-            int dst = row * n * oh * ow;
             for (int b = 0; b < n; b++) {
-                for (int oy = 0; oy < oh; oy++, dst += ow) {
+                for (int oy = 0; oy < oh; oy++) {
+                    int p = (b * oh + oy) * ow;
+                    int dst = at(row, p, positions, patch, blocked);
+                    if (blocked && p % MaskedConv.BLOCK + ow > MaskedConv.BLOCK) {
+                        // the output row straddles two blocks: element by element
+                        int iy = oy * strideH - padTop + ky;
+                        int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
+                        for (int ox = 0; ox < ow; ox++) {
+                            boolean inside = iy >= 0 && iy < h && ox >= oxFrom && ox < oxTo;
+                            colsT[at(row, p + ox, positions, patch, true)] = inside ? planes[plane + ox * strideW] : 0f;
+                        }
+                        continue;
+                    }
                     int iy = oy * strideH - padTop + ky;
                     if (iy < 0 || iy >= h) {
                         java.util.Arrays.fill(colsT, dst, dst + ow, 0f);
                         continue;
                     }
                     int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
-                    java.util.Arrays.fill(colsT, dst, dst + oxFrom, 0f);
+                    // Runs are as short as the output row (8 floats for the tutorial's second conv), where a
+                    // plain loop beats the calls to fill and arraycopy.
+                    for (int ox = 0; ox < oxFrom; ox++) {
+                        colsT[dst + ox] = 0f;
+                    }
                     if (strideW == 1) {
-                        System.arraycopy(planes, plane + oxFrom, colsT, dst + oxFrom, oxTo - oxFrom);
+                        copy(planes, plane + oxFrom, colsT, dst + oxFrom, oxTo - oxFrom);
                     } else {
                         for (int ox = oxFrom; ox < oxTo; ox++) {
                             colsT[dst + ox] = planes[plane + ox * strideW];
                         }
                     }
-                    java.util.Arrays.fill(colsT, dst + oxTo, dst + ow, 0f);
+                    for (int ox = oxTo; ox < ow; ox++) {
+                        colsT[dst + ox] = 0f;
+                    }
                 }
             }
         }
     }
 
     /**
-     * dX (n,h,w,c) += fold(dColsT): the adjoint of {@link #im2colTransposed}. The rows of dColsT are added
-     * in row order into zeroed planes (n, c, h, w), one channel per thread, and the planes are then added
-     * to dX; so the sum each input element receives has one fixed order, whatever the thread count.
+     * dX (n,h,w,c) += fold(dColsT): the adjoint of {@link #im2colTransposed}, from dColsT (kh*kw*c,
+     * n*oh*ow) row-major or, when {@code blocked}, in {@link #im2colBlocked}'s layout. The rows of dColsT
+     * are added in row order into zeroed planes (n, c, h, w), one channel per thread, and the planes are then
+     * added to dX; so the sum each input element receives has one fixed order, whatever the thread count.
      */
-    public static void col2imTransposed(float[] dX, float[] dColsT, int n, ConvShape s) {
+    public static void col2imTransposed(float[] dX, float[] dColsT, int n, ConvShape s, boolean blocked) {
         int h = s.h(), w = s.w(), c = s.c();
         Scratch scratch = Scratch.get();
         float[] planes = scratch.planes = Scratch.atLeast(scratch.planes, n * h * w * c);
         if (Parallel.common().serial(s.patch() * s.rows(n), 1 << 16)) {
-            col2imTChannels(planes, dColsT, n, s, 0, c);
+            col2imTChannels(planes, dColsT, blocked, n, s, 0, c);
         } else {
-            Parallel.common().forRange(c, 1, (c0, c1) -> col2imTChannels(planes, dColsT, n, s, c0, c1));
+            Parallel.common().forRange(c, 1, (c0, c1) -> col2imTChannels(planes, dColsT, blocked, n, s, c0, c1));
         }
         int hw = h * w;
         for (int b = 0; b < n; b++) {
@@ -199,9 +237,10 @@ public final class Im2col {
     }
 
     /** Channels [c0, c1) of col2imTransposed's planes: zeroed, then the rows of those channels added in order. */
-    private static void col2imTChannels(float[] planes, float[] dColsT, int n, ConvShape s, int c0, int c1) {
+    private static void col2imTChannels(float[] planes, float[] dColsT, boolean blocked, int n, ConvShape s, int c0, int c1) {
         int h = s.h(), w = s.w(), c = s.c(), kh = s.kh(), kw = s.kw(), strideH = s.strideH(), strideW = s.strideW();
         int padTop = s.padTop(), padLeft = s.padLeft(), oh = s.oh(), ow = s.ow();
+        int positions = s.rows(n), patch = s.patch();
         for (int b = 0; b < n; b++) {
             java.util.Arrays.fill(planes, (b * c + c0) * h * w, (b * c + c1) * h * w, 0f);
         }
@@ -210,14 +249,22 @@ public final class Im2col {
                 int oxFrom = Math.max(0, -Math.floorDiv(kx - padLeft, strideW));
                 int oxTo = Math.min(ow, Math.floorDiv(w - 1 + padLeft - kx, strideW) + 1);
                 for (int ch = c0; ch < c1; ch++) {
-                    int src = ((ky * kw + kx) * c + ch) * n * oh * ow;
+                    int row = (ky * kw + kx) * c + ch;
                     for (int b = 0; b < n; b++) {
-                        for (int oy = 0; oy < oh; oy++, src += ow) {
+                        for (int oy = 0; oy < oh; oy++) {
                             int iy = oy * strideH - padTop + ky;
                             if (iy < 0 || iy >= h) {
                                 continue;
                             }
+                            int p = (b * oh + oy) * ow;
                             int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
+                            if (blocked && p % MaskedConv.BLOCK + ow > MaskedConv.BLOCK) {
+                                for (int ox = oxFrom; ox < oxTo; ox++) {
+                                    planes[plane + ox * strideW] += dColsT[at(row, p + ox, positions, patch, true)];
+                                }
+                                continue;
+                            }
+                            int src = at(row, p, positions, patch, blocked);
                             for (int ox = oxFrom; ox < oxTo; ox++) {
                                 planes[plane + ox * strideW] += dColsT[src + ox];
                             }
@@ -233,10 +280,11 @@ public final class Im2col {
      * contiguous run of {@code ow} input values, copied as one block.
      */
     private static void im2colTRuns(float[] colsT, float[] x, int n, int h, int w, int kh, int kw, int strideH,
-                                    int padTop, int oh, int ow, int p) {
+                                    int padTop, int oh, int ow) {
+        int ld = n * oh * ow;
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
-                int dst = (ky * kw + kx) * p;
+                int dst = (ky * kw + kx) * ld;
                 for (int b = 0; b < n; b++) {
                     for (int oy = 0; oy < oh; oy++) {
                         int iy = oy * strideH - padTop + ky;

@@ -4,165 +4,202 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link MaskedConv}'s sparse kernels on the Vector API, over the kept weights only. Each output element is
- * one chain of fused multiply-adds in ascending index order from zero, the order of the dense GEMM's
- * tiles ({@link VectorGemm}), so skipping a pruned (zero) weight changes nothing but the time.
+ * {@link MaskedConv}'s sparse kernels on the Vector API, over the kept weights only, on operands stored in
+ * blocks of {@link MaskedConv#BLOCK} positions. Each output element is one chain of fused multiply-adds in
+ * ascending index order from zero, the order of the dense GEMM's tiles ({@link VectorGemm}), so skipping a
+ * pruned (zero) weight changes nothing but the time.
  */
 final class MaskedConvVector {
     private static final VectorSpecies<Float> S = VectorGemm.S;
     private static final int V = VectorGemm.V;
-    /** Positions per strip: four vectors, four independent chains per output. */
-    static final int STRIP = 4 * V;
+    private static final int BLOCK = MaskedConv.BLOCK;
+    private static final int BLOCK_SHIFT = Integer.numberOfTrailingZeros(BLOCK);
 
     private MaskedConvVector() {
     }
 
-    /** yT (oc, rows) over positions [r0, r1): yT(o, r) = sum over kept k of W(k, o) uT(k, r). */
-    static void forwardRows(float[] yT, float[] uT, float[] kernel, int rows, MaskedConv.Mask mask, int r0, int r1) {
+    /**
+     * yT (oc, BLOCK) = kernel^T · uT for the first {@code m} positions of one block of uT (patch rows from
+     * {@code uOff}, BLOCK apart): yT(o, r) = sum over kept k of W(k, o) uT(k, r). Strips of eight vectors:
+     * eight independent chains per output cover the FMA latency (four left the core waiting on it).
+     */
+    static void forwardBlock(float[] yT, float[] uT, int uOff, float[] kernel, MaskedConv.Mask mask, int m) {
         int oc = mask.oc();
         int[] start = mask.byOutputStart, rowOf = mask.rowOf;
-        int r = r0;
-        for (; r + STRIP <= r1; r += STRIP) {
+        int r = 0;
+        for (; r + 8 * V <= m; r += 8 * V) {
             for (int o = 0; o < oc; o++) {
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-                for (int i = start[o], end = start[o + 1]; i < end; i++) {
-                    int k = rowOf[i];
-                    FloatVector w = FloatVector.broadcast(S, kernel[k * oc + o]);
-                    int at = k * rows + r;
-                    a0 = w.fma(FloatVector.fromArray(S, uT, at), a0);
-                    a1 = w.fma(FloatVector.fromArray(S, uT, at + V), a1);
-                    a2 = w.fma(FloatVector.fromArray(S, uT, at + 2 * V), a2);
-                    a3 = w.fma(FloatVector.fromArray(S, uT, at + 3 * V), a3);
-                }
-                int to = o * rows + r;
-                a0.intoArray(yT, to);
-                a1.intoArray(yT, to + V);
-                a2.intoArray(yT, to + 2 * V);
-                a3.intoArray(yT, to + 3 * V);
+                chain8(yT, o * BLOCK + r, uT, uOff + r, kernel, o, oc, rowOf, start[o], start[o + 1]);
             }
         }
-        for (; r + V <= r1; r += V) {
+        for (; r + V <= m; r += V) {
             for (int o = 0; o < oc; o++) {
                 FloatVector a = FloatVector.zero(S);
                 for (int i = start[o], end = start[o + 1]; i < end; i++) {
                     int k = rowOf[i];
-                    a = FloatVector.broadcast(S, kernel[k * oc + o]).fma(FloatVector.fromArray(S, uT, k * rows + r), a);
+                    a = FloatVector.broadcast(S, kernel[k * oc + o]).fma(FloatVector.fromArray(S, uT, uOff + k * BLOCK + r), a);
                 }
-                a.intoArray(yT, o * rows + r);
+                a.intoArray(yT, o * BLOCK + r);
             }
         }
-        for (; r < r1; r++) {
+        for (; r < m; r++) {
             for (int o = 0; o < oc; o++) {
                 float a = 0f;
                 for (int i = start[o], end = start[o + 1]; i < end; i++) {
                     int k = rowOf[i];
-                    a = Math.fma(kernel[k * oc + o], uT[k * rows + r], a);
+                    a = Math.fma(kernel[k * oc + o], uT[uOff + k * BLOCK + r], a);
                 }
-                yT[o * rows + r] = a;
+                yT[o * BLOCK + r] = a;
             }
         }
     }
 
-    /** dUT (patch, rows) over positions [r0, r1): dUT(k, r) = sum over kept o of W(k, o) dYT(o, r). */
-    static void backwardInputRows(float[] dUT, float[] dYT, float[] kernel, int rows, MaskedConv.Mask mask, int r0, int r1) {
+    /** yT[at, at + 8V) = sum over entries [from, to) of W(rowOf[i], o) times uT's row rowOf[i] from {@code uAt}. */
+    private static void chain8(float[] yT, int at, float[] uT, int uAt, float[] kernel, int o, int oc, int[] rowOf, int from, int to) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int i = from; i < to; i++) {
+            int k = rowOf[i];
+            FloatVector w = FloatVector.broadcast(S, kernel[k * oc + o]);
+            int u = uAt + k * BLOCK;
+            a0 = w.fma(FloatVector.fromArray(S, uT, u), a0);
+            a1 = w.fma(FloatVector.fromArray(S, uT, u + V), a1);
+            a2 = w.fma(FloatVector.fromArray(S, uT, u + 2 * V), a2);
+            a3 = w.fma(FloatVector.fromArray(S, uT, u + 3 * V), a3);
+            a4 = w.fma(FloatVector.fromArray(S, uT, u + 4 * V), a4);
+            a5 = w.fma(FloatVector.fromArray(S, uT, u + 5 * V), a5);
+            a6 = w.fma(FloatVector.fromArray(S, uT, u + 6 * V), a6);
+            a7 = w.fma(FloatVector.fromArray(S, uT, u + 7 * V), a7);
+        }
+        a0.intoArray(yT, at);
+        a1.intoArray(yT, at + V);
+        a2.intoArray(yT, at + 2 * V);
+        a3.intoArray(yT, at + 3 * V);
+        a4.intoArray(yT, at + 4 * V);
+        a5.intoArray(yT, at + 5 * V);
+        a6.intoArray(yT, at + 6 * V);
+        a7.intoArray(yT, at + 7 * V);
+    }
+
+    /**
+     * One block of dUT (patch rows from {@code dUOff}) over its first {@code m} positions: dUT(k, r) = sum
+     * over kept o of W(k, o) dYT(o, r), dYT's block rows from {@code dYOff}.
+     */
+    static void backwardInputBlock(float[] dUT, int dUOff, float[] dYT, int dYOff, float[] kernel, MaskedConv.Mask mask, int m) {
         int oc = mask.oc(), patch = mask.patch();
         int[] start = mask.byRowStart, outputOf = mask.outputOf;
-        int r = r0;
-        for (; r + STRIP <= r1; r += STRIP) {
+        int r = 0;
+        for (; r + 8 * V <= m; r += 8 * V) {
             for (int k = 0; k < patch; k++) {
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
                 for (int i = start[k], end = start[k + 1]; i < end; i++) {
                     int o = outputOf[i];
                     FloatVector w = FloatVector.broadcast(S, kernel[k * oc + o]);
-                    int at = o * rows + r;
+                    int at = dYOff + o * BLOCK + r;
                     a0 = w.fma(FloatVector.fromArray(S, dYT, at), a0);
                     a1 = w.fma(FloatVector.fromArray(S, dYT, at + V), a1);
                     a2 = w.fma(FloatVector.fromArray(S, dYT, at + 2 * V), a2);
                     a3 = w.fma(FloatVector.fromArray(S, dYT, at + 3 * V), a3);
+                    a4 = w.fma(FloatVector.fromArray(S, dYT, at + 4 * V), a4);
+                    a5 = w.fma(FloatVector.fromArray(S, dYT, at + 5 * V), a5);
+                    a6 = w.fma(FloatVector.fromArray(S, dYT, at + 6 * V), a6);
+                    a7 = w.fma(FloatVector.fromArray(S, dYT, at + 7 * V), a7);
                 }
-                int to = k * rows + r;
+                int to = dUOff + k * BLOCK + r;
                 a0.intoArray(dUT, to);
                 a1.intoArray(dUT, to + V);
                 a2.intoArray(dUT, to + 2 * V);
                 a3.intoArray(dUT, to + 3 * V);
+                a4.intoArray(dUT, to + 4 * V);
+                a5.intoArray(dUT, to + 5 * V);
+                a6.intoArray(dUT, to + 6 * V);
+                a7.intoArray(dUT, to + 7 * V);
             }
         }
-        for (; r + V <= r1; r += V) {
+        for (; r + V <= m; r += V) {
             for (int k = 0; k < patch; k++) {
                 FloatVector a = FloatVector.zero(S);
                 for (int i = start[k], end = start[k + 1]; i < end; i++) {
                     int o = outputOf[i];
-                    a = FloatVector.broadcast(S, kernel[k * oc + o]).fma(FloatVector.fromArray(S, dYT, o * rows + r), a);
+                    a = FloatVector.broadcast(S, kernel[k * oc + o]).fma(FloatVector.fromArray(S, dYT, dYOff + o * BLOCK + r), a);
                 }
-                a.intoArray(dUT, k * rows + r);
+                a.intoArray(dUT, dUOff + k * BLOCK + r);
             }
         }
-        for (; r < r1; r++) {
+        for (; r < m; r++) {
             for (int k = 0; k < patch; k++) {
                 float a = 0f;
                 for (int i = start[k], end = start[k + 1]; i < end; i++) {
                     int o = outputOf[i];
-                    a = Math.fma(kernel[k * oc + o], dYT[o * rows + r], a);
+                    a = Math.fma(kernel[k * oc + o], dYT[dYOff + o * BLOCK + r], a);
                 }
-                dUT[k * rows + r] = a;
+                dUT[dUOff + k * BLOCK + r] = a;
             }
         }
     }
 
     /**
-     * dKernel(k, o) += sum over r of uT(k, r) dYT(o, r) for the kept weights of patch rows [k0, k1). Each
-     * sum is V lane chains over r (lane l takes r = l, l + V, ...), the lanes added in order, then the last
+     * dKernel(k, o) += sum over r of uT(k, r) dYT(o, r) for the kept weights of patch rows [k0, k1), both
+     * operands blocked. Each sum is V lane chains over r (lane l takes r = l, l + V, ...; BLOCK is a
+     * multiple of V, so a vector never straddles two blocks), the lanes added in order, then the last
      * {@code rows mod V} terms chained on; four kept outputs of a row share each load of uT.
      */
     static void backwardKernelRows(float[] dKernel, float[] uT, float[] dYT, int rows, MaskedConv.Mask mask, int k0, int k1) {
-        int oc = mask.oc();
+        int oc = mask.oc(), patch = mask.patch();
         int[] start = mask.byRowStart, outputOf = mask.outputOf;
         int full = rows - rows % V;
         Scratch scratch = Scratch.get();
         float[] lanes = scratch.lanes = Scratch.atLeast(scratch.lanes, V);
+        int uStride = patch * BLOCK, dStride = oc * BLOCK;
         for (int k = k0; k < k1; k++) {
-            int uRow = k * rows;
             int i = start[k];
             int end = start[k + 1];
             for (; i + 4 <= end; i += 4) {
-                int d0 = outputOf[i] * rows, d1 = outputOf[i + 1] * rows, d2 = outputOf[i + 2] * rows, d3 = outputOf[i + 3] * rows;
+                int d0 = outputOf[i] * BLOCK, d1 = outputOf[i + 1] * BLOCK, d2 = outputOf[i + 2] * BLOCK, d3 = outputOf[i + 3] * BLOCK;
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+                // one flat loop over the positions (a loop nest over blocks made C2 box the accumulators)
                 for (int r = 0; r < full; r += V) {
-                    FloatVector u = FloatVector.fromArray(S, uT, uRow + r);
-                    a0 = u.fma(FloatVector.fromArray(S, dYT, d0 + r), a0);
-                    a1 = u.fma(FloatVector.fromArray(S, dYT, d1 + r), a1);
-                    a2 = u.fma(FloatVector.fromArray(S, dYT, d2 + r), a2);
-                    a3 = u.fma(FloatVector.fromArray(S, dYT, d3 + r), a3);
+                    int blk = r >>> BLOCK_SHIFT, at = r & (BLOCK - 1);
+                    int d = blk * dStride + at;
+                    FloatVector x = FloatVector.fromArray(S, uT, blk * uStride + k * BLOCK + at);
+                    a0 = x.fma(FloatVector.fromArray(S, dYT, d + d0), a0);
+                    a1 = x.fma(FloatVector.fromArray(S, dYT, d + d1), a1);
+                    a2 = x.fma(FloatVector.fromArray(S, dYT, d + d2), a2);
+                    a3 = x.fma(FloatVector.fromArray(S, dYT, d + d3), a3);
                 }
                 a0.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i]] += finish(lanes, uT, uRow, dYT, d0, full, rows);
+                dKernel[k * oc + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
                 a1.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i + 1]] += finish(lanes, uT, uRow, dYT, d1, full, rows);
+                dKernel[k * oc + outputOf[i + 1]] += finish(lanes, uT, dYT, k, d1, full, rows, uStride, dStride);
                 a2.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i + 2]] += finish(lanes, uT, uRow, dYT, d2, full, rows);
+                dKernel[k * oc + outputOf[i + 2]] += finish(lanes, uT, dYT, k, d2, full, rows, uStride, dStride);
                 a3.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i + 3]] += finish(lanes, uT, uRow, dYT, d3, full, rows);
+                dKernel[k * oc + outputOf[i + 3]] += finish(lanes, uT, dYT, k, d3, full, rows, uStride, dStride);
             }
             for (; i < end; i++) {
-                int d = outputOf[i] * rows;
+                int d0 = outputOf[i] * BLOCK;
                 FloatVector a = FloatVector.zero(S);
                 for (int r = 0; r < full; r += V) {
-                    a = FloatVector.fromArray(S, uT, uRow + r).fma(FloatVector.fromArray(S, dYT, d + r), a);
+                    int blk = r >>> BLOCK_SHIFT, at = r & (BLOCK - 1);
+                    a = FloatVector.fromArray(S, uT, blk * uStride + k * BLOCK + at)
+                            .fma(FloatVector.fromArray(S, dYT, blk * dStride + d0 + at), a);
                 }
                 a.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i]] += finish(lanes, uT, uRow, dYT, d, full, rows);
+                dKernel[k * oc + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
             }
         }
     }
 
-    /** The lanes summed in lane order, then the tail positions [full, rows) chained on. */
-    private static float finish(float[] lanes, float[] uT, int uRow, float[] dYT, int dRow, int full, int rows) {
+    /** The lanes summed in lane order, then the tail positions [full, rows) (all in the last block) chained on. */
+    private static float finish(float[] lanes, float[] uT, float[] dYT, int k, int dRow, int full, int rows, int uStride,
+                                int dStride) {
         float s = lanes[0];
         for (int l = 1; l < V; l++) {
             s += lanes[l];
         }
         for (int r = full; r < rows; r++) {
-            s = Math.fma(uT[uRow + r], dYT[dRow + r], s);
+            int b = r / BLOCK;
+            int at = r % BLOCK;
+            s = Math.fma(uT[b * uStride + k * BLOCK + at], dYT[b * dStride + dRow + at], s);
         }
         return s;
     }

@@ -4,7 +4,6 @@ import dev.shears.kernels.ConvShape;
 import dev.shears.kernels.DenseConv;
 import dev.shears.kernels.Depthwise;
 import dev.shears.kernels.Elementwise;
-import dev.shears.kernels.SparseKernels;
 import dev.shears.kernels.Im2col;
 import dev.shears.kernels.Kernels;
 import dev.shears.kernels.MaskedConv;
@@ -144,12 +143,10 @@ public final class ConvOps {
                                  ConvShape s, int oc) {
         int rows = s.rows(n);
         int patch = s.patch();
-        float[] unfoldedT = takeUnfolded(rows * patch);
-        Im2col.im2colTransposed(unfoldedT, x.data(), n, s);
+        float[] unfoldedT = takeUnfolded(MaskedConv.blockedSize(patch, rows));
+        Im2col.im2colBlocked(unfoldedT, x.data(), n, s);
         float[] y = BufferPool.floats(rows * oc);
-        float[] yT = mask.sparse() ? takeUnfolded(rows * oc) : null;
-        MaskedConv.forward(y, yT, unfoldedT, kernel.data(), rows, mask);
-        giveUnfolded(yT);
+        MaskedConv.forward(y, unfoldedT, kernel.data(), rows, mask);
         Tensor out = output(y, bias, relu, x, kernel, new int[] {n, s.oh(), s.ow(), oc});
         if (!out.requiresGrad()) {
             giveUnfolded(unfoldedT);
@@ -157,15 +154,15 @@ public final class ConvOps {
         }
         out.setBackward(() -> {
             float[] dY = activationAndBiasBackward(out, bias, relu);
-            float[] dYT = takeUnfolded(rows * oc);
-            SparseKernels.transpose(dYT, dY, rows, oc);
+            float[] dYT = takeUnfolded(MaskedConv.blockedSize(oc, rows));
+            MaskedConv.toBlocked(dYT, dY, rows, oc);
             if (kernel.requiresGrad()) {
                 MaskedConv.backwardKernel(kernel.grad(), unfoldedT, dYT, rows, mask);
             }
             if (x.requiresGrad()) {
-                float[] dUnfoldedT = takeUnfolded(rows * patch);
+                float[] dUnfoldedT = takeUnfolded(MaskedConv.blockedSize(patch, rows));
                 MaskedConv.backwardInput(dUnfoldedT, dYT, kernel.data(), rows, mask);
-                Im2col.col2imTransposed(x.grad(), dUnfoldedT, n, s);
+                Im2col.col2imTransposed(x.grad(), dUnfoldedT, n, s, true);
                 giveUnfolded(dUnfoldedT);
             }
             giveUnfolded(dYT);

@@ -131,8 +131,9 @@ final class Study {
         Sequential start = ModelFiles.load(config.pruneFromInitial() ? initialFile : baselineFile);
         PruningSchedule schedule = schedule(train.size(), config.initialSparsity(), config.finalSparsity());
         out.println("\n== Pruning the " + (config.pruneFromInitial() ? "initial" : "trained baseline") + " weights: "
-                + schedule + " over " + config.pruneEpochs() + " epochs, Adam, learning rate " + config.pruneLearningRate());
-        Sequential wrapped = Pruning.prune(start, PruningConfig.of(schedule));
+                + schedule + " over " + config.pruneEpochs() + " epochs, Adam, learning rate "
+                + describe(config.model().pruneRate(config.pruneLearningRate(), steps(train.size(), config.pruneEpochs()))));
+        Sequential wrapped = config.model().wrapForPruning(start, PruningConfig.of(schedule));
         out.print(wrapped.summary());
         // The log lives beside the phase's backup, so that a resumed phase keeps the rows of its first part.
         Path pruningLog = resume.phase("pruning").resolve("pruning_log.csv");
@@ -189,6 +190,12 @@ final class Study {
         if (config.pruneFromInitial()) {
             return new PolynomialDecay(initialSparsity, finalSparsity, 0, TUTORIAL_END_STEP, 3, config.pruneFrequency());
         }
+        double fraction = config.model().pruneEndFraction();
+        if (fraction < 1) {
+            long end = (long) (steps(trainSize, config.pruneEpochs()) * fraction) / config.pruneFrequency() * config.pruneFrequency();
+            return new PolynomialDecay(initialSparsity, finalSparsity, 0, Math.max(config.pruneFrequency(), end), 3,
+                    config.pruneFrequency());
+        }
         return PolynomialDecay.overTraining(initialSparsity, finalSparsity, trainSize, config.batchSize(), config.pruneEpochs(),
                 config.pruneFrequency());
     }
@@ -228,7 +235,8 @@ final class Study {
     }
 
     private Trained trainPruned(Sequential wrapped, Dataset train, Dataset test, String phase, Path csvLog) {
-        return train(wrapped, train, test, config.pruneEpochs(), phase, LearningRateSchedule.constant(config.pruneLearningRate()),
+        return train(wrapped, train, test, config.pruneEpochs(), phase,
+                config.model().pruneRate(config.pruneLearningRate(), steps(train.size(), config.pruneEpochs())),
                 Pruning.callback(out, csvLog));
     }
 
@@ -239,7 +247,7 @@ final class Study {
         }
         out.printf(Locale.ROOT, "%n== Sweep: pruning the baseline to %.0f%%%n", s * 100);
         PruningSchedule schedule = schedule(train.size(), Math.min(config.initialSparsity(), s), s);
-        Sequential wrapped = Pruning.prune(ModelFiles.load(baselineFile), PruningConfig.of(schedule));
+        Sequential wrapped = config.model().wrapForPruning(ModelFiles.load(baselineFile), PruningConfig.of(schedule));
         String tag = String.format(Locale.ROOT, "sweep-%02d", Math.round(s * 100));
         Trained t = trainPruned(wrapped, train, test, tag, null);
         Sequential stripped = Pruning.strip(t.model());

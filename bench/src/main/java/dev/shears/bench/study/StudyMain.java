@@ -42,8 +42,8 @@ public final class StudyMain implements Callable<Integer> {
             + "for vgg-bn (default: the model's).")
     Double learningRate;
 
-    @Option(names = "--prune-learning-rate", description = "Adam's constant learning rate while pruning "
-            + "(default: the model's).")
+    @Option(names = "--prune-learning-rate", description = "Adam's learning rate while pruning: constant for the "
+            + "tutorial, the start of the cosine for vgg-bn (default: the model's).")
     Double pruneLearningRate;
 
     @Option(names = "--prune-frequency", description = "Steps between mask updates (default: 100 as in tfmot; 10 with --quick).")

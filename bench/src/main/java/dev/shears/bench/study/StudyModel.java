@@ -7,11 +7,14 @@ import dev.shears.nn.Conv2D;
 import dev.shears.nn.Dense;
 import dev.shears.nn.GlobalAveragePooling2D;
 import dev.shears.nn.Initializer;
+import dev.shears.nn.Layer;
 import dev.shears.nn.MaxPooling2D;
 import dev.shears.nn.Sequential;
 import dev.shears.nn.Padding;
 import dev.shears.optim.CosineDecay;
 import dev.shears.optim.LearningRateSchedule;
+import dev.shears.prune.Pruning;
+import dev.shears.prune.PruningConfig;
 import dev.shears.examples.PruningTutorialExample;
 import java.util.Arrays;
 
@@ -28,14 +31,19 @@ enum StudyModel {
         Sequential build(long seed) {
             return PruningTutorialExample.model(seed);
         }
+
+        @Override
+        Sequential wrapForPruning(Sequential start, PruningConfig config) {
+            return Pruning.prune(start, config);
+        }
     },
     /**
      * A small VGG with batch normalization on (28, 28, 1): blocks of Conv2D(3x3, 'same', linear) ->
      * BatchNormalization -> ReLU with MaxPooling2D(2) between blocks, then GlobalAveragePooling2D and
-     * Dense(10, softmax). The baseline trains with Adam under CosineDecay; pruning fine-tunes at a
-     * smaller constant rate.
+     * Dense(10, softmax). The baseline trains with Adam under CosineDecay, and so does the pruning phase,
+     * from a smaller rate.
      */
-    VGG_BN("vgg-bn", new Defaults(12, 6, 0.9, 0.002, 0.0002, true)) {
+    VGG_BN("vgg-bn", new Defaults(12, 6, 0.9, 0.002, 0.001, true)) {
         @Override
         Sequential build(long seed) {
             Sequential.Builder b = Sequential.builder(28, 28, 1).seed(seed);
@@ -49,6 +57,24 @@ enum StudyModel {
                 }
             }
             return b.add(new GlobalAveragePooling2D()).add(new Dense(10, Activation.SOFTMAX)).build();
+        }
+
+        /**
+         * Every convolution but the first, as pruning studies usually leave the first layer and the
+         * classifier dense (Gale et al. 2019): at 90% the first conv would keep 22 of its 216 weights, about
+         * one per channel, and the classifier 96 of 960. Pruning all of them cost 8 points (83.3%); leaving
+         * them dense (2% of the weights) kept 89.7% with the same schedule.
+         */
+        @Override
+        Sequential wrapForPruning(Sequential start, PruningConfig config) {
+            Layer first = start.layers().stream().filter(l -> l instanceof Conv2D).findFirst().orElseThrow();
+            return Pruning.prune(start, config, (Layer l) -> l instanceof Conv2D && l != first);
+        }
+
+        /** The masks reach the final sparsity two thirds into the pruning epochs; the rest fine-tunes at it. */
+        @Override
+        double pruneEndFraction() {
+            return 2.0 / 3.0;
         }
     };
 
@@ -72,8 +98,8 @@ enum StudyModel {
      * @param pruneEpochs       pruning (fine-tuning) epochs
      * @param finalSparsity     PolynomialDecay end
      * @param learningRate      Adam's baseline rate (the start of the cosine when {@code cosine})
-     * @param pruneLearningRate Adam's constant rate while pruning
-     * @param cosine            whether the baseline rate decays as CosineDecay over all baseline steps
+     * @param pruneLearningRate Adam's rate while pruning (the start of the cosine when {@code cosine})
+     * @param cosine            whether the baseline and pruning rates decay as CosineDecay over their phase's steps
      */
     record Defaults(int epochs, int pruneEpochs, double finalSparsity, double learningRate, double pruneLearningRate,
                     boolean cosine) {
@@ -99,8 +125,21 @@ enum StudyModel {
         return defaults;
     }
 
+    /** The layers the study prunes: the whole model, or a selection. */
+    abstract Sequential wrapForPruning(Sequential start, PruningConfig config);
+
+    /** Where in the pruning phase the masks reach the final sparsity (1: at its last mask update). */
+    double pruneEndFraction() {
+        return 1.0;
+    }
+
     /** The baseline's rate: CosineDecay from {@code lr} to 0 over {@code steps}, or the constant {@code lr}. */
     LearningRateSchedule baselineRate(double lr, long steps) {
+        return defaults.cosine() ? new CosineDecay(lr, steps) : LearningRateSchedule.constant(lr);
+    }
+
+    /** The pruning phase's rate: CosineDecay from {@code lr} to 0 over {@code steps} when {@code cosine}, else constant. */
+    LearningRateSchedule pruneRate(double lr, long steps) {
         return defaults.cosine() ? new CosineDecay(lr, steps) : LearningRateSchedule.constant(lr);
     }
 
