@@ -230,7 +230,9 @@ public final class MaskedConv {
                 for (int r = 0; r < m; r++) {
                     dYT[to + r] = dY[from + r * oc];
                 }
-                java.util.Arrays.fill(dYT, to + m, to + BLOCK, 0f);
+                if (m < BLOCK) {
+                    java.util.Arrays.fill(dYT, to + m, to + BLOCK, 0f);
+                }
             }
         }
     }

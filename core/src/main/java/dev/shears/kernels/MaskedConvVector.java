@@ -153,6 +153,9 @@ final class MaskedConvVector {
         for (int k = k0; k < k1; k++) {
             int i = start[k];
             int end = start[k + 1];
+            for (; i + 8 <= end; i += 8) {
+                eight(dKernel, uT, dYT, k, oc, outputOf, i, full, rows, uStride, dStride, lanes);
+            }
             for (; i + 4 <= end; i += 4) {
                 int d0 = outputOf[i] * BLOCK, d1 = outputOf[i + 1] * BLOCK, d2 = outputOf[i + 2] * BLOCK, d3 = outputOf[i + 3] * BLOCK;
                 FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
@@ -187,6 +190,43 @@ final class MaskedConvVector {
                 dKernel[k * oc + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
             }
         }
+    }
+
+    /** backwardKernelRows for eight kept outputs of row k, entries [i, i + 8): one load of uT per eight FMAs. */
+    private static void eight(float[] dKernel, float[] uT, float[] dYT, int k, int oc, int[] outputOf, int i, int full, int rows,
+                              int uStride, int dStride, float[] lanes) {
+        int d0 = outputOf[i] * BLOCK, d1 = outputOf[i + 1] * BLOCK, d2 = outputOf[i + 2] * BLOCK, d3 = outputOf[i + 3] * BLOCK;
+        int d4 = outputOf[i + 4] * BLOCK, d5 = outputOf[i + 5] * BLOCK, d6 = outputOf[i + 6] * BLOCK, d7 = outputOf[i + 7] * BLOCK;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int r = 0; r < full; r += V) {
+            int blk = r >>> BLOCK_SHIFT, at = r & (BLOCK - 1);
+            int d = blk * dStride + at;
+            FloatVector x = FloatVector.fromArray(S, uT, blk * uStride + k * BLOCK + at);
+            a0 = x.fma(FloatVector.fromArray(S, dYT, d + d0), a0);
+            a1 = x.fma(FloatVector.fromArray(S, dYT, d + d1), a1);
+            a2 = x.fma(FloatVector.fromArray(S, dYT, d + d2), a2);
+            a3 = x.fma(FloatVector.fromArray(S, dYT, d + d3), a3);
+            a4 = x.fma(FloatVector.fromArray(S, dYT, d + d4), a4);
+            a5 = x.fma(FloatVector.fromArray(S, dYT, d + d5), a5);
+            a6 = x.fma(FloatVector.fromArray(S, dYT, d + d6), a6);
+            a7 = x.fma(FloatVector.fromArray(S, dYT, d + d7), a7);
+        }
+        a0.intoArray(lanes, 0);
+        dKernel[k * oc + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
+        a1.intoArray(lanes, 0);
+        dKernel[k * oc + outputOf[i + 1]] += finish(lanes, uT, dYT, k, d1, full, rows, uStride, dStride);
+        a2.intoArray(lanes, 0);
+        dKernel[k * oc + outputOf[i + 2]] += finish(lanes, uT, dYT, k, d2, full, rows, uStride, dStride);
+        a3.intoArray(lanes, 0);
+        dKernel[k * oc + outputOf[i + 3]] += finish(lanes, uT, dYT, k, d3, full, rows, uStride, dStride);
+        a4.intoArray(lanes, 0);
+        dKernel[k * oc + outputOf[i + 4]] += finish(lanes, uT, dYT, k, d4, full, rows, uStride, dStride);
+        a5.intoArray(lanes, 0);
+        dKernel[k * oc + outputOf[i + 5]] += finish(lanes, uT, dYT, k, d5, full, rows, uStride, dStride);
+        a6.intoArray(lanes, 0);
+        dKernel[k * oc + outputOf[i + 6]] += finish(lanes, uT, dYT, k, d6, full, rows, uStride, dStride);
+        a7.intoArray(lanes, 0);
+        dKernel[k * oc + outputOf[i + 7]] += finish(lanes, uT, dYT, k, d7, full, rows, uStride, dStride);
     }
 
     /** The lanes summed in lane order, then the tail positions [full, rows) (all in the last block) chained on. */

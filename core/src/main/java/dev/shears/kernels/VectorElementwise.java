@@ -13,7 +13,32 @@ final class VectorElementwise {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int V = S.length();
 
+    /** Eight floats: the length of the unfolding's typical run (an 8-wide output row), whatever the preferred width. */
+    private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
+
     private VectorElementwise() {
+    }
+
+    /** dst[to, to + len) = src[from, from + len), eight floats at a time: short runs without a call to arraycopy. */
+    static void copyRun(float[] src, int from, float[] dst, int to, int len) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            FloatVector.fromArray(S8, src, from + i).intoArray(dst, to + i);
+        }
+        for (; i < len; i++) {
+            dst[to + i] = src[from + i];
+        }
+    }
+
+    /** dst[to, to + len) += src[from, from + len), eight floats at a time. */
+    static void addRun(float[] dst, int to, float[] src, int from, int len) {
+        int i = 0;
+        for (; i + 8 <= len; i += 8) {
+            FloatVector.fromArray(S8, dst, to + i).add(FloatVector.fromArray(S8, src, from + i)).intoArray(dst, to + i);
+        }
+        for (; i < len; i++) {
+            dst[to + i] += src[from + i];
+        }
     }
 
     /** y = max(x, 0) like {@code x < 0 ? 0 : x}: NaN (and -0) pass through unchanged. */
