@@ -20,64 +20,14 @@ final class MaskedConvVector {
 
     /**
      * yT (oc, BLOCK) = kernel^T · uT for the first {@code m} positions of one block of uT (patch rows from
-     * {@code uOff}, BLOCK apart): yT(o, r) = sum over kept k of W(k, o) uT(k, r). Strips of eight vectors:
-     * eight independent chains per output cover the FMA latency (four left the core waiting on it).
+     * {@code uOff}, BLOCK apart): yT(o, r) = sum over kept k of W(k, o) uT(k, r).
      */
     static void forwardBlock(float[] yT, float[] uT, int uOff, float[] kernel, MaskedConv.Mask mask, int m) {
         int oc = mask.oc();
-        int[] start = mask.byOutputStart, rowOf = mask.rowOf;
-        int r = 0;
-        for (; r + 8 * V <= m; r += 8 * V) {
-            for (int o = 0; o < oc; o++) {
-                chain8(yT, o * BLOCK + r, uT, uOff + r, kernel, o, oc, rowOf, start[o], start[o + 1]);
-            }
+        for (int o = 0; o < oc; o++) {
+            // output o: kept rows rowOf[start[o] ..], weights kernel[o + k * oc]
+            sumRows(yT, o * BLOCK, uT, uOff, kernel, o, oc, mask.rowOf, mask.byOutputStart[o], mask.byOutputStart[o + 1], m);
         }
-        for (; r + V <= m; r += V) {
-            for (int o = 0; o < oc; o++) {
-                FloatVector a = FloatVector.zero(S);
-                for (int i = start[o], end = start[o + 1]; i < end; i++) {
-                    int k = rowOf[i];
-                    a = FloatVector.broadcast(S, kernel[k * oc + o]).fma(FloatVector.fromArray(S, uT, uOff + k * BLOCK + r), a);
-                }
-                a.intoArray(yT, o * BLOCK + r);
-            }
-        }
-        for (; r < m; r++) {
-            for (int o = 0; o < oc; o++) {
-                float a = 0f;
-                for (int i = start[o], end = start[o + 1]; i < end; i++) {
-                    int k = rowOf[i];
-                    a = Math.fma(kernel[k * oc + o], uT[uOff + k * BLOCK + r], a);
-                }
-                yT[o * BLOCK + r] = a;
-            }
-        }
-    }
-
-    /** yT[at, at + 8V) = sum over entries [from, to) of W(rowOf[i], o) times uT's row rowOf[i] from {@code uAt}. */
-    private static void chain8(float[] yT, int at, float[] uT, int uAt, float[] kernel, int o, int oc, int[] rowOf, int from, int to) {
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int i = from; i < to; i++) {
-            int k = rowOf[i];
-            FloatVector w = FloatVector.broadcast(S, kernel[k * oc + o]);
-            int u = uAt + k * BLOCK;
-            a0 = w.fma(FloatVector.fromArray(S, uT, u), a0);
-            a1 = w.fma(FloatVector.fromArray(S, uT, u + V), a1);
-            a2 = w.fma(FloatVector.fromArray(S, uT, u + 2 * V), a2);
-            a3 = w.fma(FloatVector.fromArray(S, uT, u + 3 * V), a3);
-            a4 = w.fma(FloatVector.fromArray(S, uT, u + 4 * V), a4);
-            a5 = w.fma(FloatVector.fromArray(S, uT, u + 5 * V), a5);
-            a6 = w.fma(FloatVector.fromArray(S, uT, u + 6 * V), a6);
-            a7 = w.fma(FloatVector.fromArray(S, uT, u + 7 * V), a7);
-        }
-        a0.intoArray(yT, at);
-        a1.intoArray(yT, at + V);
-        a2.intoArray(yT, at + 2 * V);
-        a3.intoArray(yT, at + 3 * V);
-        a4.intoArray(yT, at + 4 * V);
-        a5.intoArray(yT, at + 5 * V);
-        a6.intoArray(yT, at + 6 * V);
-        a7.intoArray(yT, at + 7 * V);
     }
 
     /**
@@ -86,54 +36,58 @@ final class MaskedConvVector {
      */
     static void backwardInputBlock(float[] dUT, int dUOff, float[] dYT, int dYOff, float[] kernel, MaskedConv.Mask mask, int m) {
         int oc = mask.oc(), patch = mask.patch();
-        int[] start = mask.byRowStart, outputOf = mask.outputOf;
+        for (int k = 0; k < patch; k++) {
+            // patch row k: kept outputs outputOf[start[k] ..], weights kernel[k * oc + o]
+            sumRows(dUT, dUOff + k * BLOCK, dYT, dYOff, kernel, k * oc, 1, mask.outputOf, mask.byRowStart[k], mask.byRowStart[k + 1], m);
+        }
+    }
+
+    /**
+     * out[outAt + r] = sum over entries i in [from, to) of kernel[wBase + idx[i] * wStride] *
+     * src[srcAt + idx[i] * BLOCK + r] for r in [0, m): one chain per position, entries in order, from zero.
+     * Strips of eight vectors (eight independent chains cover the FMA latency; four left the core waiting on
+     * it), then single vectors, then scalar {@link Math#fma}, which rounds as a vector lane does.
+     */
+    private static void sumRows(float[] out, int outAt, float[] src, int srcAt, float[] kernel, int wBase, int wStride,
+                                int[] idx, int from, int to, int m) {
         int r = 0;
         for (; r + 8 * V <= m; r += 8 * V) {
-            for (int k = 0; k < patch; k++) {
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-                for (int i = start[k], end = start[k + 1]; i < end; i++) {
-                    int o = outputOf[i];
-                    FloatVector w = FloatVector.broadcast(S, kernel[k * oc + o]);
-                    int at = dYOff + o * BLOCK + r;
-                    a0 = w.fma(FloatVector.fromArray(S, dYT, at), a0);
-                    a1 = w.fma(FloatVector.fromArray(S, dYT, at + V), a1);
-                    a2 = w.fma(FloatVector.fromArray(S, dYT, at + 2 * V), a2);
-                    a3 = w.fma(FloatVector.fromArray(S, dYT, at + 3 * V), a3);
-                    a4 = w.fma(FloatVector.fromArray(S, dYT, at + 4 * V), a4);
-                    a5 = w.fma(FloatVector.fromArray(S, dYT, at + 5 * V), a5);
-                    a6 = w.fma(FloatVector.fromArray(S, dYT, at + 6 * V), a6);
-                    a7 = w.fma(FloatVector.fromArray(S, dYT, at + 7 * V), a7);
-                }
-                int to = dUOff + k * BLOCK + r;
-                a0.intoArray(dUT, to);
-                a1.intoArray(dUT, to + V);
-                a2.intoArray(dUT, to + 2 * V);
-                a3.intoArray(dUT, to + 3 * V);
-                a4.intoArray(dUT, to + 4 * V);
-                a5.intoArray(dUT, to + 5 * V);
-                a6.intoArray(dUT, to + 6 * V);
-                a7.intoArray(dUT, to + 7 * V);
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int i = from; i < to; i++) {
+                FloatVector w = FloatVector.broadcast(S, kernel[wBase + idx[i] * wStride]);
+                int at = srcAt + idx[i] * BLOCK + r;
+                a0 = w.fma(FloatVector.fromArray(S, src, at), a0);
+                a1 = w.fma(FloatVector.fromArray(S, src, at + V), a1);
+                a2 = w.fma(FloatVector.fromArray(S, src, at + 2 * V), a2);
+                a3 = w.fma(FloatVector.fromArray(S, src, at + 3 * V), a3);
+                a4 = w.fma(FloatVector.fromArray(S, src, at + 4 * V), a4);
+                a5 = w.fma(FloatVector.fromArray(S, src, at + 5 * V), a5);
+                a6 = w.fma(FloatVector.fromArray(S, src, at + 6 * V), a6);
+                a7 = w.fma(FloatVector.fromArray(S, src, at + 7 * V), a7);
             }
+            int o = outAt + r;
+            a0.intoArray(out, o);
+            a1.intoArray(out, o + V);
+            a2.intoArray(out, o + 2 * V);
+            a3.intoArray(out, o + 3 * V);
+            a4.intoArray(out, o + 4 * V);
+            a5.intoArray(out, o + 5 * V);
+            a6.intoArray(out, o + 6 * V);
+            a7.intoArray(out, o + 7 * V);
         }
         for (; r + V <= m; r += V) {
-            for (int k = 0; k < patch; k++) {
-                FloatVector a = FloatVector.zero(S);
-                for (int i = start[k], end = start[k + 1]; i < end; i++) {
-                    int o = outputOf[i];
-                    a = FloatVector.broadcast(S, kernel[k * oc + o]).fma(FloatVector.fromArray(S, dYT, dYOff + o * BLOCK + r), a);
-                }
-                a.intoArray(dUT, dUOff + k * BLOCK + r);
+            FloatVector a = FloatVector.zero(S);
+            for (int i = from; i < to; i++) {
+                a = FloatVector.broadcast(S, kernel[wBase + idx[i] * wStride]).fma(FloatVector.fromArray(S, src, srcAt + idx[i] * BLOCK + r), a);
             }
+            a.intoArray(out, outAt + r);
         }
         for (; r < m; r++) {
-            for (int k = 0; k < patch; k++) {
-                float a = 0f;
-                for (int i = start[k], end = start[k + 1]; i < end; i++) {
-                    int o = outputOf[i];
-                    a = Math.fma(kernel[k * oc + o], dYT[dYOff + o * BLOCK + r], a);
-                }
-                dUT[dUOff + k * BLOCK + r] = a;
+            float a = 0f;
+            for (int i = from; i < to; i++) {
+                a = Math.fma(kernel[wBase + idx[i] * wStride], src[srcAt + idx[i] * BLOCK + r], a);
             }
+            out[outAt + r] = a;
         }
     }
 
