@@ -9,7 +9,7 @@ package dev.shears.kernels;
  * kernels can skip whole rows, and stored in blocks of {@link #BLOCK} positions: the unfolded input
  * {@code uT} is (patch, rows) ({@link Im2col#im2colBlocked}), the output gradient {@code dYT} is (oc, rows)
  * ({@link #toBlocked}), and the input gradient comes back as {@code dUT} (patch, rows) for {@link
- * Im2col#col2imBlocked}.
+ * Im2col#col2imTransposed(float[], float[], int, ConvShape, boolean)}.
  * <ul>
  *   <li>forward: y(r, o) = sum over k of W(k, o) uT(k, r);</li>
  *   <li>input gradient: dUT(k, r) = sum over o of W(k, o) dYT(o, r);</li>
