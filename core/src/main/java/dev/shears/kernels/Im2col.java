@@ -177,34 +177,53 @@ public final class Im2col {
                 int ch = row % c;
                 int kx = row / c % kw;
                 int ky = row / c / kw;
-                int oxFrom = Math.max(0, -Math.floorDiv(kx - padLeft, strideW));
-                int oxTo = Math.max(oxFrom, Math.min(ow, Math.floorDiv(w - 1 + padLeft - kx, strideW) + 1));
+                int oxFrom = oxFrom(kx, s), oxTo = oxTo(kx, s);
                 int dst = (bb * patch + row) * block;
                 for (int r = firstRow; r < firstRow + outputRows; r++, dst += ow) {
-                    int b = r / oh;
                     int iy = r % oh * strideH - padTop + ky;
-                    if (iy < 0 || iy >= h) {
-                        for (int ox = 0; ox < ow; ox++) {
-                            colsT[dst + ox] = 0f;
-                        }
-                        continue;
-                    }
-                    int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
-                    for (int ox = 0; ox < oxFrom; ox++) {
-                        colsT[dst + ox] = 0f;
-                    }
-                    if (strideW == 1 && Kernels.VECTOR) {
-                        VectorElementwise.copyRun(planes, plane + oxFrom, colsT, dst + oxFrom, oxTo - oxFrom);
-                    } else {
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            colsT[dst + ox] = planes[plane + ox * strideW];
-                        }
-                    }
-                    for (int ox = oxTo; ox < ow; ox++) {
-                        colsT[dst + ox] = 0f;
-                    }
+                    int plane = ((r / oh * c + ch) * h + iy) * w - padLeft + kx;
+                    unfoldRow(colsT, dst, planes, plane, iy >= 0 && iy < h, ow, oxFrom, oxTo, strideW);
                 }
             }
+        }
+    }
+
+    /** First output column whose window puts kernel column {@code kx} inside the input. */
+    private static int oxFrom(int kx, ConvShape s) {
+        return Math.max(0, -Math.floorDiv(kx - s.padLeft(), s.strideW()));
+    }
+
+    /** One past the last output column whose window puts kernel column {@code kx} inside the input (>= oxFrom). */
+    private static int oxTo(int kx, ConvShape s) {
+        return Math.max(oxFrom(kx, s), Math.min(s.ow(), Math.floorDiv(s.w() - 1 + s.padLeft() - kx, s.strideW()) + 1));
+    }
+
+    /**
+     * One output row of one kernel tap into colsT[dst, dst + ow): zeros where the window is over padding,
+     * else the plane's values from {@code plane} at stride {@code strideW}. Runs are as short as the output
+     * row (8 floats for the tutorial's second conv): plain loops for the padding, and the vector copy for the
+     * run (a scalar loop of 8 was 80% of the unfolding's time).
+     */
+    private static void unfoldRow(float[] colsT, int dst, float[] planes, int plane, boolean rowInside, int ow, int oxFrom,
+                                  int oxTo, int strideW) {
+        if (!rowInside) {
+            java.util.Arrays.fill(colsT, dst, dst + ow, 0f);
+            return;
+        }
+        for (int ox = 0; ox < oxFrom; ox++) {
+            colsT[dst + ox] = 0f;
+        }
+        if (strideW == 1 && Kernels.VECTOR) {
+            VectorElementwise.copyRun(planes, plane + oxFrom, colsT, dst + oxFrom, oxTo - oxFrom);
+        } else if (strideW == 1) {
+            copy(planes, plane + oxFrom, colsT, dst + oxFrom, oxTo - oxFrom);
+        } else {
+            for (int ox = oxFrom; ox < oxTo; ox++) {
+                colsT[dst + ox] = planes[plane + ox * strideW];
+            }
+        }
+        for (int ox = oxTo; ox < ow; ox++) {
+            colsT[dst + ox] = 0f;
         }
     }
 
@@ -222,52 +241,21 @@ public final class Im2col {
             int ch = row % c;
             int kx = row / c % kw;
             int ky = row / c / kw;
-            int oxFrom = Math.max(0, -Math.floorDiv(kx - padLeft, strideW));
-            int oxTo = Math.max(oxFrom, Math.min(ow, Math.floorDiv(w - 1 + padLeft - kx, strideW) + 1));
+            int oxFrom = oxFrom(kx, s), oxTo = oxTo(kx, s);
             for (int b = 0; b < n; b++) {
                 for (int oy = 0; oy < oh; oy++) {
                     int p = (b * oh + oy) * ow;
-                    int dst = at(row, p, positions, patch, blocked);
+                    int iy = oy * strideH - padTop + ky;
+                    int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
                     if (blocked && p % MaskedConv.BLOCK + ow > MaskedConv.BLOCK) {
                         // the output row straddles two blocks: element by element
-                        int iy = oy * strideH - padTop + ky;
-                        int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
                         for (int ox = 0; ox < ow; ox++) {
                             boolean inside = iy >= 0 && iy < h && ox >= oxFrom && ox < oxTo;
                             colsT[at(row, p + ox, positions, patch, true)] = inside ? planes[plane + ox * strideW] : 0f;
                         }
-                        continue;
-                    }
-                    int iy = oy * strideH - padTop + ky;
-                    if (iy < 0 || iy >= h) {
-                        java.util.Arrays.fill(colsT, dst, dst + ow, 0f);
-                        continue;
-                    }
-                    int plane = ((b * c + ch) * h + iy) * w - padLeft + kx;
-                    if (strideW == 1 && oxFrom == 0 && oxTo == ow) {
-                        // the whole output row inside the input (every row of a VALID conv): one short run,
-                        // copied a vector at a time (a scalar loop of 8 was 80% of the unfolding's time)
-                        if (Kernels.VECTOR) {
-                            VectorElementwise.copyRun(planes, plane, colsT, dst, ow);
-                        } else {
-                            System.arraycopy(planes, plane, colsT, dst, ow);
-                        }
-                        continue;
-                    }
-                    // Runs are as short as the output row (8 floats for the tutorial's second conv), where a
-                    // plain loop beats the calls to fill and arraycopy.
-                    for (int ox = 0; ox < oxFrom; ox++) {
-                        colsT[dst + ox] = 0f;
-                    }
-                    if (strideW == 1) {
-                        copy(planes, plane + oxFrom, colsT, dst + oxFrom, oxTo - oxFrom);
                     } else {
-                        for (int ox = oxFrom; ox < oxTo; ox++) {
-                            colsT[dst + ox] = planes[plane + ox * strideW];
-                        }
-                    }
-                    for (int ox = oxTo; ox < ow; ox++) {
-                        colsT[dst + ox] = 0f;
+                        unfoldRow(colsT, at(row, p, positions, patch, blocked), planes, plane, iy >= 0 && iy < h, ow, oxFrom,
+                                oxTo, strideW);
                     }
                 }
             }
@@ -311,8 +299,7 @@ public final class Im2col {
         }
         for (int ky = 0; ky < kh; ky++) {
             for (int kx = 0; kx < kw; kx++) {
-                int oxFrom = Math.max(0, -Math.floorDiv(kx - padLeft, strideW));
-                int oxTo = Math.min(ow, Math.floorDiv(w - 1 + padLeft - kx, strideW) + 1);
+                int oxFrom = oxFrom(kx, s), oxTo = oxTo(kx, s);
                 for (int ch = c0; ch < c1; ch++) {
                     int row = (ky * kw + kx) * c + ch;
                     for (int b = 0; b < n; b++) {

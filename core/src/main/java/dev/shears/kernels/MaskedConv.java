@@ -131,6 +131,11 @@ public final class MaskedConv {
             return sparsity() >= sparseFrom;
         }
 
+        /** Multiply-adds of the forward or the input gradient over {@code rows} positions, on the path {@link #sparse()} picks. */
+        long multiplyAdds(int rows) {
+            return (sparse() ? kept : (long) patch * oc) * rows;
+        }
+
         /** Whether weight {@code i} (row-major (patch, oc)) is kept. */
         public boolean kept(int i) {
             return keep[i];
@@ -170,7 +175,7 @@ public final class MaskedConv {
     public static void forward(float[] y, float[] uT, float[] kernel, int rows, Mask mask) {
         int patch = mask.patch(), oc = mask.oc();
         boolean sparse = mask.sparse();
-        long fmas = (sparse ? mask.kept() : (long) patch * oc) * rows;
+        long fmas = mask.multiplyAdds(rows);
         overBlocks(rows, fmas, b -> {
             int m = blockRows(rows, b);
             int block = b * patch * BLOCK;
@@ -197,7 +202,7 @@ public final class MaskedConv {
     public static void backwardInput(float[] dUT, float[] dYT, float[] kernel, int rows, Mask mask) {
         int patch = mask.patch(), oc = mask.oc();
         boolean sparse = mask.sparse();
-        long fmas = (sparse ? mask.kept() : (long) patch * oc) * rows;
+        long fmas = mask.multiplyAdds(rows);
         overBlocks(rows, fmas, b -> {
             if (sparse) {
                 MaskedConvVector.backwardInputBlock(dUT, b * patch * BLOCK, dYT, b * oc * BLOCK, kernel, mask, blockRows(rows, b));

@@ -95,7 +95,7 @@ final class MaskedConvVector {
      * dKernel(k, o) += sum over r of uT(k, r) dYT(o, r) for the kept weights of patch rows [k0, k1), both
      * operands blocked. Each sum is V lane chains over r (lane l takes r = l, l + V, ...; BLOCK is a
      * multiple of V, so a vector never straddles two blocks), the lanes added in order, then the last
-     * {@code rows mod V} terms chained on; four kept outputs of a row share each load of uT.
+     * {@code rows mod V} terms chained on. A row's kept outputs go eight at a time, sharing each load of uT.
      */
     static void backwardKernelRows(float[] dKernel, float[] uT, float[] dYT, int rows, MaskedConv.Mask mask, int k0, int k1) {
         int oc = mask.oc(), patch = mask.patch();
@@ -105,53 +105,27 @@ final class MaskedConvVector {
         float[] lanes = scratch.lanes = Scratch.atLeast(scratch.lanes, V);
         int uStride = patch * BLOCK, dStride = oc * BLOCK;
         for (int k = k0; k < k1; k++) {
-            int i = start[k];
-            int end = start[k + 1];
-            for (; i + 8 <= end; i += 8) {
-                eight(dKernel, uT, dYT, k, oc, outputOf, i, full, rows, uStride, dStride, lanes);
-            }
-            for (; i + 4 <= end; i += 4) {
-                int d0 = outputOf[i] * BLOCK, d1 = outputOf[i + 1] * BLOCK, d2 = outputOf[i + 2] * BLOCK, d3 = outputOf[i + 3] * BLOCK;
-                FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-                // one flat loop over the positions (a loop nest over blocks made C2 box the accumulators)
-                for (int r = 0; r < full; r += V) {
-                    int blk = r >>> BLOCK_SHIFT, at = r & (BLOCK - 1);
-                    int d = blk * dStride + at;
-                    FloatVector x = FloatVector.fromArray(S, uT, blk * uStride + k * BLOCK + at);
-                    a0 = x.fma(FloatVector.fromArray(S, dYT, d + d0), a0);
-                    a1 = x.fma(FloatVector.fromArray(S, dYT, d + d1), a1);
-                    a2 = x.fma(FloatVector.fromArray(S, dYT, d + d2), a2);
-                    a3 = x.fma(FloatVector.fromArray(S, dYT, d + d3), a3);
-                }
-                a0.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
-                a1.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i + 1]] += finish(lanes, uT, dYT, k, d1, full, rows, uStride, dStride);
-                a2.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i + 2]] += finish(lanes, uT, dYT, k, d2, full, rows, uStride, dStride);
-                a3.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i + 3]] += finish(lanes, uT, dYT, k, d3, full, rows, uStride, dStride);
-            }
-            for (; i < end; i++) {
-                int d0 = outputOf[i] * BLOCK;
-                FloatVector a = FloatVector.zero(S);
-                for (int r = 0; r < full; r += V) {
-                    int blk = r >>> BLOCK_SHIFT, at = r & (BLOCK - 1);
-                    a = FloatVector.fromArray(S, uT, blk * uStride + k * BLOCK + at)
-                            .fma(FloatVector.fromArray(S, dYT, blk * dStride + d0 + at), a);
-                }
-                a.intoArray(lanes, 0);
-                dKernel[k * oc + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
+            for (int i = start[k], end = start[k + 1]; i < end; i += 8) {
+                eight(dKernel, uT, dYT, k, oc, outputOf, i, Math.min(8, end - i), full, rows, uStride, dStride, lanes);
             }
         }
     }
 
-    /** backwardKernelRows for eight kept outputs of row k, entries [i, i + 8): one load of uT per eight FMAs. */
-    private static void eight(float[] dKernel, float[] uT, float[] dYT, int k, int oc, int[] outputOf, int i, int full, int rows,
-                              int uStride, int dStride, float[] lanes) {
-        int d0 = outputOf[i] * BLOCK, d1 = outputOf[i + 1] * BLOCK, d2 = outputOf[i + 2] * BLOCK, d3 = outputOf[i + 3] * BLOCK;
-        int d4 = outputOf[i + 4] * BLOCK, d5 = outputOf[i + 5] * BLOCK, d6 = outputOf[i + 6] * BLOCK, d7 = outputOf[i + 7] * BLOCK;
+    /**
+     * backwardKernelRows for the {@code count} (1 to 8) kept outputs of row k at entries [i, i + count): one
+     * load of uT per eight FMAs. A group of fewer than eight repeats its last output in the spare chains and
+     * drops their sums: eight independent chains cost about what a single one costs, which waits on the FMA
+     * latency at every step.
+     */
+    private static void eight(float[] dKernel, float[] uT, float[] dYT, int k, int oc, int[] outputOf, int i, int count,
+                              int full, int rows, int uStride, int dStride, float[] lanes) {
+        int last = i + count - 1;
+        int d0 = outputOf[i] * BLOCK, d1 = outputOf[Math.min(i + 1, last)] * BLOCK;
+        int d2 = outputOf[Math.min(i + 2, last)] * BLOCK, d3 = outputOf[Math.min(i + 3, last)] * BLOCK;
+        int d4 = outputOf[Math.min(i + 4, last)] * BLOCK, d5 = outputOf[Math.min(i + 5, last)] * BLOCK;
+        int d6 = outputOf[Math.min(i + 6, last)] * BLOCK, d7 = outputOf[Math.min(i + 7, last)] * BLOCK;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        // one flat loop over the positions (a loop nest over blocks made C2 box the accumulators)
         for (int r = 0; r < full; r += V) {
             int blk = r >>> BLOCK_SHIFT, at = r & (BLOCK - 1);
             int d = blk * dStride + at;
@@ -165,22 +139,37 @@ final class MaskedConvVector {
             a6 = x.fma(FloatVector.fromArray(S, dYT, d + d6), a6);
             a7 = x.fma(FloatVector.fromArray(S, dYT, d + d7), a7);
         }
+        int row = k * oc;
         a0.intoArray(lanes, 0);
-        dKernel[k * oc + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
-        a1.intoArray(lanes, 0);
-        dKernel[k * oc + outputOf[i + 1]] += finish(lanes, uT, dYT, k, d1, full, rows, uStride, dStride);
-        a2.intoArray(lanes, 0);
-        dKernel[k * oc + outputOf[i + 2]] += finish(lanes, uT, dYT, k, d2, full, rows, uStride, dStride);
-        a3.intoArray(lanes, 0);
-        dKernel[k * oc + outputOf[i + 3]] += finish(lanes, uT, dYT, k, d3, full, rows, uStride, dStride);
-        a4.intoArray(lanes, 0);
-        dKernel[k * oc + outputOf[i + 4]] += finish(lanes, uT, dYT, k, d4, full, rows, uStride, dStride);
-        a5.intoArray(lanes, 0);
-        dKernel[k * oc + outputOf[i + 5]] += finish(lanes, uT, dYT, k, d5, full, rows, uStride, dStride);
-        a6.intoArray(lanes, 0);
-        dKernel[k * oc + outputOf[i + 6]] += finish(lanes, uT, dYT, k, d6, full, rows, uStride, dStride);
-        a7.intoArray(lanes, 0);
-        dKernel[k * oc + outputOf[i + 7]] += finish(lanes, uT, dYT, k, d7, full, rows, uStride, dStride);
+        dKernel[row + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
+        if (count > 1) {
+            a1.intoArray(lanes, 0);
+            dKernel[row + outputOf[i + 1]] += finish(lanes, uT, dYT, k, d1, full, rows, uStride, dStride);
+        }
+        if (count > 2) {
+            a2.intoArray(lanes, 0);
+            dKernel[row + outputOf[i + 2]] += finish(lanes, uT, dYT, k, d2, full, rows, uStride, dStride);
+        }
+        if (count > 3) {
+            a3.intoArray(lanes, 0);
+            dKernel[row + outputOf[i + 3]] += finish(lanes, uT, dYT, k, d3, full, rows, uStride, dStride);
+        }
+        if (count > 4) {
+            a4.intoArray(lanes, 0);
+            dKernel[row + outputOf[i + 4]] += finish(lanes, uT, dYT, k, d4, full, rows, uStride, dStride);
+        }
+        if (count > 5) {
+            a5.intoArray(lanes, 0);
+            dKernel[row + outputOf[i + 5]] += finish(lanes, uT, dYT, k, d5, full, rows, uStride, dStride);
+        }
+        if (count > 6) {
+            a6.intoArray(lanes, 0);
+            dKernel[row + outputOf[i + 6]] += finish(lanes, uT, dYT, k, d6, full, rows, uStride, dStride);
+        }
+        if (count > 7) {
+            a7.intoArray(lanes, 0);
+            dKernel[row + outputOf[i + 7]] += finish(lanes, uT, dYT, k, d7, full, rows, uStride, dStride);
+        }
     }
 
     /** The lanes summed in lane order, then the tail positions [full, rows) (all in the last block) chained on. */

@@ -35,9 +35,6 @@ final class Scratch {
     /** One block of the sparse forward's output, (oc, BLOCK), before it is transposed into y. */
     float[] strip = new float[0];
 
-    /** Per-output positions in the sparse forward's entry lists. */
-    int[] cursor = new int[0];
-
     private Scratch() {
     }
 
@@ -48,11 +45,6 @@ final class Scratch {
     /** {@code buf} if it holds at least {@code size} floats, else a new array of that size. */
     static float[] atLeast(float[] buf, int size) {
         return buf.length >= size ? buf : new float[Math.max(size, buf.length + (buf.length >> 1))];
-    }
-
-    /** {@code buf} if it holds at least {@code size} ints, else a new array of that size. */
-    static int[] atLeast(int[] buf, int size) {
-        return buf.length >= size ? buf : new int[size];
     }
 
     /** {@code buf} if it holds at least {@code rows} rows of {@code length} floats, else a new one that does. */
