@@ -115,8 +115,8 @@ class StudyMainTest {
         assertEquals("vgg-bn", json.get("model"));
         assertEquals("CosineDecay", ((Map<?, ?>) json.get("learning_rate")).get("class_name"));
         double sparsity = ((Number) ((Map<?, ?>) json.get("pruned")).get("sparsity")).doubleValue();
-        // convs 2 and 3 (10,368 + 41,472 weights) at 90%; the first conv (216) and the classifier (960) dense
-        assertEquals(0.9 * 51_840 / 53_016, sparsity, 0.005);
+        // convs 2-4 (6,912 + 41,472 + 165,888 weights) at 90%; the first conv (144) and the classifier (1,920) dense
+        assertEquals(0.9 * 214_272 / 216_336, sparsity, 0.005);
         String md = Files.readString(report.resolve("report.md"));
         assertTrue(md.contains("Model: vgg-bn") && md.contains("BatchNormalization") && md.contains("CosineDecay"), md);
     }
