@@ -36,8 +36,8 @@ final class Markdown {
         }
         sb.append(String.format(Locale.ROOT, "%nModel: %s, %,d parameters.%n", t.get("model"), ((Number) t.get("parameters")).longValue()));
         sb.append(String.format(Locale.ROOT, "%nBaseline: %s epochs, batch %s, Adam, learning rate %s. Pruning: %s over %s epochs, "
-                        + "Adam at %s, starting from the %s weights.%n%n", t.get("epochs"), t.get("batch_size"),
-                rate(t.get("learning_rate")), t.get("schedule"), t.get("prune_epochs"), t.get("prune_learning_rate"),
+                        + "Adam, learning rate %s, starting from the %s weights.%n%n", t.get("epochs"), t.get("batch_size"),
+                rate(t.get("learning_rate")), t.get("schedule"), t.get("prune_epochs"), rate(t.get("prune_learning_rate")),
                 t.get("prune_from")));
         sb.append("## Baseline vs pruned\n\n");
         sb.append("| | baseline | pruned |\n|---|---:|---:|\n");

@@ -160,7 +160,8 @@ final class Study {
         top.put("model", config.model().id());
         top.put("parameters", initial.trainableCount() + initial.nonTrainableCount());
         top.put("learning_rate", baselineRate.toConfig());
-        top.put("prune_learning_rate", config.pruneLearningRate());
+        top.put("prune_learning_rate", config.model().pruneRate(config.pruneLearningRate(),
+                steps(train.size(), config.pruneEpochs())).toConfig());
         top.put("threads", config.threads());
         top.put("epochs", config.epochs());
         top.put("prune_epochs", config.pruneEpochs());
