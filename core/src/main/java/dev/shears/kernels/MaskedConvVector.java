@@ -102,7 +102,7 @@ final class MaskedConvVector {
         int[] start = mask.byRowStart, outputOf = mask.outputOf;
         int full = rows - rows % V;
         Scratch scratch = Scratch.get();
-        float[] lanes = scratch.lanes = Scratch.atLeast(scratch.lanes, V);
+        float[] lanes = scratch.lanes = Scratch.atLeast(scratch.lanes, 8 * V);
         int uStride = patch * BLOCK, dStride = oc * BLOCK;
         for (int k = k0; k < k1; k++) {
             for (int i = start[k], end = start[k + 1]; i < end; i += 8) {
@@ -139,45 +139,29 @@ final class MaskedConvVector {
             a6 = x.fma(FloatVector.fromArray(S, dYT, d + d6), a6);
             a7 = x.fma(FloatVector.fromArray(S, dYT, d + d7), a7);
         }
-        int row = k * oc;
         a0.intoArray(lanes, 0);
-        dKernel[row + outputOf[i]] += finish(lanes, uT, dYT, k, d0, full, rows, uStride, dStride);
-        if (count > 1) {
-            a1.intoArray(lanes, 0);
-            dKernel[row + outputOf[i + 1]] += finish(lanes, uT, dYT, k, d1, full, rows, uStride, dStride);
-        }
-        if (count > 2) {
-            a2.intoArray(lanes, 0);
-            dKernel[row + outputOf[i + 2]] += finish(lanes, uT, dYT, k, d2, full, rows, uStride, dStride);
-        }
-        if (count > 3) {
-            a3.intoArray(lanes, 0);
-            dKernel[row + outputOf[i + 3]] += finish(lanes, uT, dYT, k, d3, full, rows, uStride, dStride);
-        }
-        if (count > 4) {
-            a4.intoArray(lanes, 0);
-            dKernel[row + outputOf[i + 4]] += finish(lanes, uT, dYT, k, d4, full, rows, uStride, dStride);
-        }
-        if (count > 5) {
-            a5.intoArray(lanes, 0);
-            dKernel[row + outputOf[i + 5]] += finish(lanes, uT, dYT, k, d5, full, rows, uStride, dStride);
-        }
-        if (count > 6) {
-            a6.intoArray(lanes, 0);
-            dKernel[row + outputOf[i + 6]] += finish(lanes, uT, dYT, k, d6, full, rows, uStride, dStride);
-        }
-        if (count > 7) {
-            a7.intoArray(lanes, 0);
-            dKernel[row + outputOf[i + 7]] += finish(lanes, uT, dYT, k, d7, full, rows, uStride, dStride);
+        a1.intoArray(lanes, V);
+        a2.intoArray(lanes, 2 * V);
+        a3.intoArray(lanes, 3 * V);
+        a4.intoArray(lanes, 4 * V);
+        a5.intoArray(lanes, 5 * V);
+        a6.intoArray(lanes, 6 * V);
+        a7.intoArray(lanes, 7 * V);
+        for (int j = 0; j < count; j++) {
+            int o = outputOf[i + j];
+            dKernel[k * oc + o] += finish(lanes, j * V, uT, dYT, k, o * BLOCK, full, rows, uStride, dStride);
         }
     }
 
-    /** The lanes summed in lane order, then the tail positions [full, rows) (all in the last block) chained on. */
-    private static float finish(float[] lanes, float[] uT, float[] dYT, int k, int dRow, int full, int rows, int uStride,
-                                int dStride) {
-        float s = lanes[0];
+    /**
+     * The V lanes at {@code lanes[from..from+V)} summed in lane order, then the tail positions [full, rows) (all
+     * in the last block) chained on.
+     */
+    private static float finish(float[] lanes, int from, float[] uT, float[] dYT, int k, int dRow, int full, int rows,
+                                int uStride, int dStride) {
+        float s = lanes[from];
         for (int l = 1; l < V; l++) {
-            s += lanes[l];
+            s += lanes[from + l];
         }
         for (int r = full; r < rows; r++) {
             int b = r / BLOCK;

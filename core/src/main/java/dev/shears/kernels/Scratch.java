@@ -29,7 +29,7 @@ final class Scratch {
     /** An input or its gradient as planes (n, c, h, w), for the transposed unfolding and its adjoint. */
     float[] planes = new float[0];
 
-    /** One vector's lanes, summed in order by the masked convolution's kernel gradient. */
+    /** The lanes of eight vectors, each summed in order by the masked convolution's kernel gradient. */
     float[] lanes = new float[0];
 
     /** One block of the sparse forward's output, (oc, BLOCK), before it is transposed into y. */
