@@ -130,9 +130,9 @@ final class Study {
 
         Sequential start = ModelFiles.load(config.pruneFromInitial() ? initialFile : baselineFile);
         PruningSchedule schedule = schedule(train.size(), config.initialSparsity(), config.finalSparsity());
+        LearningRateSchedule pruneRate = pruneRate(train.size());
         out.println("\n== Pruning the " + (config.pruneFromInitial() ? "initial" : "trained baseline") + " weights: "
-                + schedule + " over " + config.pruneEpochs() + " epochs, Adam, learning rate "
-                + describe(config.model().pruneRate(config.pruneLearningRate(), steps(train.size(), config.pruneEpochs()))));
+                + schedule + " over " + config.pruneEpochs() + " epochs, Adam, learning rate " + describe(pruneRate));
         Sequential wrapped = config.model().wrapForPruning(start, PruningConfig.of(schedule));
         out.print(wrapped.summary());
         // The log lives beside the phase's backup, so that a resumed phase keeps the rows of its first part.
@@ -160,8 +160,7 @@ final class Study {
         top.put("model", config.model().id());
         top.put("parameters", initial.trainableCount() + initial.nonTrainableCount());
         top.put("learning_rate", baselineRate.toConfig());
-        top.put("prune_learning_rate", config.model().pruneRate(config.pruneLearningRate(),
-                steps(train.size(), config.pruneEpochs())).toConfig());
+        top.put("prune_learning_rate", pruneRate.toConfig());
         top.put("threads", config.threads());
         top.put("epochs", config.epochs());
         top.put("prune_epochs", config.pruneEpochs());
@@ -236,9 +235,12 @@ final class Study {
     }
 
     private Trained trainPruned(Sequential wrapped, Dataset train, Dataset test, String phase, Path csvLog) {
-        return train(wrapped, train, test, config.pruneEpochs(), phase,
-                config.model().pruneRate(config.pruneLearningRate(), steps(train.size(), config.pruneEpochs())),
-                Pruning.callback(out, csvLog));
+        return train(wrapped, train, test, config.pruneEpochs(), phase, pruneRate(train.size()), Pruning.callback(out, csvLog));
+    }
+
+    /** The pruning phase's learning rate over {@code --prune-epochs} epochs of {@code trainSize} images. */
+    private LearningRateSchedule pruneRate(int trainSize) {
+        return config.model().pruneRate(config.pruneLearningRate(), steps(trainSize, config.pruneEpochs()));
     }
 
     private SweepRow sweepPoint(double s, Trained baseline, ModelResult baseResult, Path baselineFile, Dataset train,
